@@ -1,0 +1,1 @@
+"""Table grid reconstruction: spans from markup, geometry or flattened text."""
