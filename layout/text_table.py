@@ -1,0 +1,71 @@
+"""Rebuild tables from flattened text: pipe rows, tab rows, or one cell per line.
+
+Text extraction loses merges, so these tables are marked positional=False: an empty
+cell is padding, not a blank value, and the normaliser places numbers by count.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from converters.model import Cell, Table
+
+
+def _table(rows: Iterable[list[str]], page: int | None = None) -> Table:
+    cells = []
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            cells.append(Cell(row=r, col=c, text=text, page=page))
+    return Table(cells=cells, positional=False, page=page)
+
+
+def is_pipe_row(line: str) -> bool:
+    s = line.strip()
+    return s.count("|") >= 1 and (s.startswith("|") or s.endswith("|") or " | " in s)
+
+
+def split_pipe_row(line: str) -> list[str]:
+    s = line.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|"):
+        s = s[:-1]
+    cells = [c.strip() for c in s.split("|")]
+    # Markdown separator rows (|---|:--:|) carry no cells.
+    if cells and all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
+        return []
+    return cells
+
+
+def pipe_table(lines: list[str], page: int | None = None) -> Table:
+    return _table((row for row in map(split_pipe_row, lines) if row), page)
+
+
+def tab_table(lines: list[str], page: int | None = None) -> Table:
+    """Each line a row, cells split on tabs; blank lines (page breaks) are skipped."""
+    rows = [[c.strip() for c in line.rstrip("\n").split("\t")] for line in lines if line.strip()]
+    return _table(rows, page)
+
+
+def cell_per_line_table(lines: list[str], page: int | None = None) -> Table:
+    """Word-to-text output: each cell on a line starting with a tab, blank line between rows.
+
+    A line without the leading tab continues the cell above (vertical text 自/然/人).
+    """
+    rows: list[list[str]] = []
+    row: list[str] = []
+    for line in lines:
+        if not line.strip() and not line.startswith("\t"):
+            if row:
+                rows.append(row)
+                row = []
+            continue
+        if line.startswith("\t"):
+            row.append(line[1:].strip())
+        elif row:
+            row[-1] += line.strip()
+        else:
+            row.append(line.strip())
+    if row:
+        rows.append(row)
+    return _table(rows, page)

@@ -1,0 +1,1 @@
+"""Map a converters.model.Document onto the national template and build the canonical JSON."""

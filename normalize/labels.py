@@ -1,0 +1,60 @@
+"""Label normalisation and fuzzy matching against template labels."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+# OCR and typesetting confusions seen in real reports, folded before comparing.
+_FOLD = str.maketrans({"《": "(", "〈": "(", "》": ")", "〉": ")", "【": "(", "】": ")",
+                       "“": "", "”": "", "\"": "", "'": "", "‘": "", "’": "", "、": "、"})
+_NUMBERING = re.compile(
+    r"^(?:[(（]?[一二三四五六七八九十]+[)）、.．]|[(（]?\d{1,2}[)）]|\d{1,2}[.、．。,，](?!\d)|第[一二三四五六七八九十]+[项部分][、:：]?)+"
+)
+_DROP = re.compile(r"[\s\u3000:：,，。;；、.．()（）\[\]「」*#|_\-—–/\\]+")
+
+
+@lru_cache(maxsize=4096)
+def normalize_label(text: str) -> str:
+    """NFKC, no spaces or punctuation, no leading numbering like 三、 （一） 1. — just the words."""
+    t = unicodedata.normalize("NFKC", text or "").translate(_FOLD)
+    t = re.sub(r"\s+", "", t)
+    prev = None
+    while prev != t:
+        prev = t
+        t = _NUMBERING.sub("", t)
+    return _DROP.sub("", t)
+
+
+def compact(text: str) -> str:
+    """NFKC with all whitespace removed: for searching words in cells and headers."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+@lru_cache(maxsize=65536)
+def _ratio(a: str, b: str) -> float:
+    return SequenceMatcher(None, a, b).ratio()
+
+
+def similarity(text: str, aliases: tuple[str, ...]) -> float:
+    """Best score in [0, 1] of a label against a template row's aliases.
+
+    Exact equality scores 1; otherwise the edit-based ratio. A label that merely contains
+    an alias (or the reverse) does not score 1, so 其他 never equals 其他处理.
+    """
+    a = normalize_label(text)
+    if not a:
+        return 0.0
+    best = 0.0
+    for alias in aliases:
+        b = normalize_label(alias)
+        if a == b:
+            return 1.0
+        best = max(best, _ratio(a, b))
+    return best
+
+
+def contains_any(text: str, words: tuple[str, ...]) -> bool:
+    t = compact(text)
+    return any(compact(w) in t for w in words)

@@ -1,0 +1,53 @@
+"""Numbers as agencies write them: full-width digits, noise marks, dashes for zero, units, 增/减."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Optional
+
+ZERO_WORDS = {"—", "-", "/", "无", "－", "–", "——", "--", "∕", "／", "0"}
+# Marks that encoding noise or OCR leaves around digits: `??0`, `0?`, `0 `.
+_NOISE = re.compile(r"[?？�\s\u3000\u00a0,，'`]+")
+_NUMBER = re.compile(r"^(?P<sign>[+\-−－增减]?)(?P<num>\d+(?:\.\d+)?)(?P<unit>万元|元|万)?$")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: float | int
+    unit: Optional[str] = None  # "万元", "元" when the cell states one
+    zero_word: bool = False  # written as —, /, 无 …
+
+
+def parse_number(raw: str) -> Optional[Parsed]:
+    """A cell's number, or None when the cell is not a number (a label, or blank).
+
+    Signs are kept (`-35`, `减4`, `增3`): the caller decides whether a sign is plausible."""
+    t = unicodedata.normalize("NFKC", raw or "")
+    t = _NOISE.sub("", t)
+    if not t:
+        return None
+    if t in ZERO_WORDS or t.strip("-—–－") == "" and t:
+        return Parsed(0, zero_word=t != "0")
+    m = _NUMBER.match(t.replace("−", "-"))
+    if not m:
+        return None
+    sign, num, unit = m.group("sign"), m.group("num"), m.group("unit")
+    if unit == "万":
+        unit = "万元"
+    value: float | int = float(num) if "." in num else int(num)
+    if sign in ("-", "减"):
+        value = -value
+    return Parsed(value, unit=unit)
+
+
+def is_blank(raw: str) -> bool:
+    return _NOISE.sub("", unicodedata.normalize("NFKC", raw or "")) == ""
+
+
+def to_wanyuan(p: Parsed) -> float | int:
+    """Money in 万元: a stated 元 is divided by 10 000; 万元 and bare numbers stay."""
+    if p.unit == "元":
+        v = p.value / 10000
+        return int(v) if float(v).is_integer() else round(v, 6)
+    return p.value

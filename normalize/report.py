@@ -1,0 +1,86 @@
+"""Document → canonical report dict (contract: shared/spec/canonical-report.md, version 1)."""
+from __future__ import annotations
+
+from converters.model import ConversionError, Document
+from normalize.checks import run_checks
+from normalize.fields import FieldStore, nest
+from normalize.form import decide_form
+from normalize.meta import find_agency, find_title, find_year, parse_date
+from normalize.prose import clean_paragraphs, section_text, split_signature
+from normalize.readers import read_applications, read_proactive, read_reviews
+from normalize.sections import count_reports, split_sections
+from normalize.templates import TEMPLATES
+
+SCHEMA_VERSION = "1"
+LOW_CONFIDENCE = 0.9
+
+
+class NotAReport(ConversionError):
+    """The input converted, but it is not one annual report."""
+
+
+def build_report(doc: Document) -> dict:
+    sec = split_sections(doc)
+    n = count_reports(sec)
+    if n == 0:
+        raise NotAReport("no report tables found: not a 政府信息公开工作年度报告")
+    if n > 1:
+        raise NotAReport(f"the document holds {n} reports; convert each one separately")
+
+    texts = [p.text for p in doc.paragraphs()]
+    title = find_title(doc.metadata.get("title"), [p.text for p in sec.preamble])
+    year, _ = find_year(title, texts)
+    form, form_note = decide_form(sec.rows["proactive"], sec.rows["applications"], year)
+
+    store = FieldStore()
+    if form_note:
+        store.warn("template", "template_guessed", form_note)
+    for kind in ("proactive", "applications", "reviews"):
+        if not sec.rows[kind]:
+            store.warn(None, "missing_table", f"table {dict(proactive='二', applications='三', reviews='四')[kind]} not found")
+    read_proactive(sec.rows["proactive"], TEMPLATES[form], store)
+    rules = read_applications(sec.rows["applications"], TEMPLATES[form], store)
+    rules += read_reviews(sec.rows["reviews"], store)
+    checks = run_checks(store.values, rules)
+    _flag_ocr(store, checks)
+
+    sections = {k: clean_paragraphs(sec.prose.get(k, [])) for k in ("overview", "problems", "other")}
+    last = next((k for k in ("other", "problems") if sections[k]), None)
+    signature: list[str] = []
+    if last:
+        sections[last], signature = split_signature(sections[last])
+    published = next((d for d in map(parse_date, reversed(signature)) if d), None) or doc.metadata.get("published")
+    agency = find_agency(title, [p.text for p in sec.preamble] + texts, signature, doc.metadata)
+
+    src = doc.source
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "template": form,
+        "agency": agency,
+        "year": year,
+        "title": title,
+        "published": published,
+        "source": {"path": src.path, "url": src.url, "format": src.format, "sha256": src.sha256,
+                   "pages": src.pages, "ocr": src.ocr},
+        "text": {k: section_text(v) for k, v in sections.items()},
+        "proactive": nest(store.values, "proactive"),
+        "applications": nest(store.values, "applications"),
+        "reviews_and_lawsuits": nest(store.values, "reviews_and_lawsuits"),
+        "checks": checks,
+        "warnings": list(doc.warnings) + store.warnings,
+        "provenance": store.provenance,
+    }
+
+
+def _flag_ocr(store: FieldStore, checks: list[dict]) -> None:
+    """OCR'd numbers that are unsure or that break a sum are named in warnings."""
+    for path, prov in store.provenance.items():
+        if prov.get("method") == "ocr" and prov.get("confidence") is not None and prov["confidence"] < LOW_CONFIDENCE:
+            store.warn(path, "low_confidence", f"OCR confidence {prov['confidence']:.2f}", prov.get("raw"))
+    for check in checks:
+        if check["passed"]:
+            continue
+        for f in check["fields"]:
+            if store.provenance.get(f, {}).get("method") == "ocr":
+                store.warn(f, "ocr_check_failed", f"OCR'd number in a failed check: {check['message']}",
+                           store.provenance[f].get("raw"))

@@ -1,0 +1,86 @@
+"""Split a document into the report's six sections and route tables to 二, 三 and 四."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from converters.model import Document, Paragraph, Table
+from normalize.labels import compact, contains_any
+from normalize.rows import LogicalRow, table_rows
+from normalize.templates.base import TABLE_MARKERS
+
+# Section → words its heading holds. Order matters: the first match wins.
+SECTION_HEADINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("overview", ("总体情况",)),
+    ("proactive", ("主动公开政府信息情况", "主动公开政府信息", "主动公开情况")),
+    ("applications", ("收到和处理政府信息公开申请", "收到和处理政府信息公开", "依申请公开政府信息情况")),
+    ("reviews", ("行政复议", "行政诉讼")),
+    ("problems", ("存在的主要问题", "主要问题及改进", "存在问题及改进", "问题及改进情况", "存在的问题")),
+    ("other", ("其他需要报告的事项", "其他需要报告事项")),
+)
+_HEADING_NUMBER = re.compile(r"^[一二三四五六七八九十]\s*[、.．,，]")
+TABLE_SECTIONS = ("proactive", "applications", "reviews")
+
+
+def heading_section(text: str) -> str | None:
+    t = compact(text)
+    if not _HEADING_NUMBER.match(t) or len(t) > 40:
+        return None
+    for section, words in SECTION_HEADINGS:
+        if any(w in t for w in words):
+            return section
+    return None
+
+
+def _table_kind(rows: list[LogicalRow]) -> str | None:
+    """Which numeric table the rows look like, from the words they hold (None if unsure)."""
+    text = "".join(r.text for r in rows[:8])
+    scores = {k: sum(compact(w) in text for w in words) for k, words in TABLE_MARKERS.items()}
+    kind, best = max(scores.items(), key=lambda kv: kv[1])
+    return kind if best >= 2 else None
+
+
+@dataclass
+class Sections:
+    prose: dict[str, list[Paragraph]] = field(default_factory=dict)
+    preamble: list[Paragraph] = field(default_factory=list)
+    rows: dict[str, list[LogicalRow]] = field(default_factory=lambda: {k: [] for k in TABLE_SECTIONS})
+    headings: list[tuple[str, str]] = field(default_factory=list)
+    table_counts: dict[str, int] = field(default_factory=lambda: {k: 0 for k in TABLE_SECTIONS})
+
+
+def split_sections(doc: Document) -> Sections:
+    out = Sections()
+    current: str | None = None
+    last_table_kind: str | None = None
+    for block in doc.blocks:
+        if isinstance(block, Paragraph):
+            sec = heading_section(block.text)
+            if sec:
+                current = sec
+                out.headings.append((sec, block.text))
+                continue
+            if current is None:
+                out.preamble.append(block)
+            else:
+                out.prose.setdefault(current, []).append(block)
+            continue
+        rows = table_rows(block)
+        kind = _table_kind(rows)
+        if kind is None:
+            # A continuation without its header: the section we are in, else the table before.
+            kind = current if current in TABLE_SECTIONS else last_table_kind
+        if kind is None:
+            continue
+        if _table_kind(rows) is not None:
+            out.table_counts[kind] += 1
+        out.rows[kind].extend(rows)
+        last_table_kind = kind
+    return out
+
+
+def count_reports(sec: Sections) -> int:
+    """How many reports the document seems to hold, from table 三's first row and the headings."""
+    first_rows = sum(1 for r in sec.rows["applications"] if contains_any(r.text, ("本年新收",)))
+    overviews = sum(1 for s, _ in sec.headings if s == "overview")
+    return max(first_rows, overviews, 1 if any(sec.rows.values()) else 0)
