@@ -89,7 +89,7 @@ def text_to_blocks(text: str) -> list[Block]:
             if is_pipe_row(line):
                 j = _take_pipe(lines, i)
                 blocks.append(pipe_table(lines[i:j], page_arg))
-            elif _is_cell_per_line(line) and line.strip():
+            elif _is_cell_per_line(line):
                 j = _take_cells(lines, i)
                 blocks.append(cell_per_line_table(lines[i:j], page_arg))
             elif "\t" in line and line.strip():

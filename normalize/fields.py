@@ -52,3 +52,15 @@ def nest(flat: dict[str, Any], prefix: str) -> dict:
             node = node.setdefault(k, {})
         node[keys[-1]] = v
     return out
+
+
+def flatten(tree: dict, prefix: str) -> dict[str, Any]:
+    """Inverse of nest: {'b': {'c': 1}} under 'a' → {'a.b.c': 1}."""
+    out: dict[str, Any] = {}
+    for k, v in tree.items():
+        path = f"{prefix}.{k}"
+        if isinstance(v, dict):
+            out.update(flatten(v, path))
+        else:
+            out[path] = v
+    return out

@@ -1,0 +1,74 @@
+"""Which converter reads which input: decided from the bytes, the file name only as a hint."""
+from __future__ import annotations
+
+import importlib
+import io
+import zipfile
+from typing import Callable
+
+from converters.model import ConversionError, Document
+
+IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM", b"GIF8")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+EXTENSIONS = {
+    ".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".wps": "doc", ".rtf": "doc", ".odt": "doc",
+    ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html",
+    ".txt": "text", ".md": "text", ".text": "text",
+    ".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image", ".bmp": "image",
+}
+# kind → module exposing convert(data, name) -> Document
+MODULES = {"pdf": "converters.pdf", "docx": "converters.docx", "html": "converters.html",
+           "text": "converters.text", "image": "converters.image"}
+
+
+def sniff(data: bytes, name: str = "") -> str:
+    """The input kind from its content; raises ConversionError for what we cannot read."""
+    if not data or not data.strip():
+        raise ConversionError("the file is empty")
+    head = data[:2048]
+    if head.lstrip().startswith(b"%PDF") or b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except zipfile.BadZipFile:
+            raise ConversionError("a damaged zip archive, not a readable DOCX")
+        if "word/document.xml" in names:
+            return "docx"
+        if "content.xml" in names:
+            return "doc"  # OpenDocument text, via LibreOffice
+        raise ConversionError("a zip archive that is not a Word document")
+    if head.startswith(OLE_MAGIC):
+        return "doc"
+    if head.startswith(IMAGE_MAGIC):
+        return "image"
+    if head.startswith(b"{\\rtf"):
+        return "doc"
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ConversionError("binary content of an unknown kind")
+    lowered = head.lower()
+    if any(tag in lowered for tag in (b"<html", b"<!doctype html", b"<body", b"<table", b"<meta", b"<div", b"<p>")):
+        return "html"
+    return "text"
+
+
+def converter_for(kind: str) -> Callable[[bytes, str], Document]:
+    if kind == "doc":
+        return _legacy_office
+    try:
+        module = importlib.import_module(MODULES[kind])
+    except ImportError as e:
+        raise ConversionError(f"{kind} input is not supported by this installation ({e})")
+    return module.convert
+
+
+def _legacy_office(data: bytes, name: str) -> Document:
+    """Old .doc/.wps/.rtf/.odt: LibreOffice makes a DOCX, then the DOCX converter reads it."""
+    try:
+        office = importlib.import_module("converters.office")
+        docx = importlib.import_module("converters.docx")
+    except ImportError as e:
+        raise ConversionError(f"legacy Word input is not supported by this installation ({e})")
+    doc = docx.convert(office.to_docx(data, name), name)
+    doc.source.format = "doc"
+    return doc

@@ -1,0 +1,20 @@
+"""Every fixture through the real pipeline, compared with its hand-checked expected JSON."""
+import pytest
+
+from golden import differences, golden_pairs, load
+from normalize.schema import validate
+from xxgk.pipeline import convert_file
+
+PAIRS = golden_pairs()
+
+
+@pytest.mark.parametrize("source,expected", PAIRS, ids=[str(p[0].relative_to(p[0].parents[1])) for p in PAIRS])
+def test_fixture_matches_golden(source, expected):
+    report = convert_file(source)
+    assert validate(report) == []
+    assert differences(report, load(expected)) == []
+
+
+def test_every_seed_has_a_golden():
+    seeds = {p[0].name for p in PAIRS if p[0].parent.name == "seeds"}
+    assert len(seeds) == 5

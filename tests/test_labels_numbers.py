@@ -1,0 +1,52 @@
+"""Label matching and number reading on the variants real reports print."""
+import pytest
+
+from normalize.align import align
+from normalize.numbers import parse_number, to_wanyuan
+from normalize.templates import FORM_2019, FORM_2021
+
+
+@pytest.mark.parametrize("raw,value", [
+    ("0", 0), ("??0", 0), ("0?", 0), (" 0", 0), ("１２", 12), ("—", 0), ("/", 0), ("无", 0), ("-", 0),
+    ("减4", -4), ("增3", 3), ("-35", -35), ("976.81万元", 976.81), ("1 254", 1254),
+])
+def test_numbers(raw, value):
+    assert parse_number(raw).value == value
+
+
+@pytest.mark.parametrize("raw", ["", "  ", "1.属于国家秘密", "自然人", "（一）", "3.其他"])
+def test_not_numbers(raw):
+    assert parse_number(raw) is None
+
+
+def test_yuan_converted_to_wanyuan():
+    assert to_wanyuan(parse_number("251000元")) == 25.1
+    assert to_wanyuan(parse_number("976.81万元")) == 976.81
+
+
+def _paths(labels, template):
+    tmpl = template.results
+    return {labels[i]: tmpl[j].path for i, j in align(labels, [t.labels for t in tmpl]).items()}
+
+
+def test_variants_and_typos_match_their_rows():
+    labels = ["一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量", "（一）予以公开",
+              "2.其他法律行政止公开", "3. 危及“三安全一稳定”", "3.其他", "七、总计", "四、结转下一年度继续办理"]
+    got = _paths(labels, FORM_2021)
+    assert got == {
+        labels[0]: "new_received", labels[1]: "carried_over", labels[2]: "results.disclosed",
+        labels[3]: "results.withheld.prohibited_by_law", labels[4]: "results.withheld.security_stability",
+        labels[5]: "results.other.other", labels[6]: "results.total", labels[7]: "carried_forward"}
+
+
+def test_shared_prefix_labels_go_to_their_own_rows():
+    # 其他处理 (one row) must not take 3.其他; 总计 of table 三 is not 自然人's 总计 column.
+    got = _paths(["(六)其他处理", "(七)总计"], FORM_2019)
+    assert got == {"(六)其他处理": "results.other_handling", "(七)总计": "results.total"}
+    got = _paths(["1.申请人无正当理由逾期不补正", "2.申请人逾期未按收费通知要求缴纳费用", "3.其他", "(七)总计"], FORM_2021)
+    assert got["3.其他"] == "results.other.other"
+
+
+def test_ocr_noise_in_labels_still_matches():
+    got = _paths(["《一）予以公开", "〈二）部分公开（区分处理的,只计这一情形,不计其他情形）", "1.属于国 家秘密"], FORM_2021)
+    assert list(got.values()) == ["results.disclosed", "results.partially_disclosed", "results.withheld.state_secret"]
