@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs everything xxgk needs on Debian (run as root): system packages, then a venv in .venv.
+#   --with-office   also LibreOffice, for old .doc/.wps input and the tests that read it
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(python3 python3-venv python3-pip tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-sim-vert
+          tesseract-ocr-eng fonts-noto-cjk poppler-utils)
+if [[ "${1:-}" == "--with-office" ]]; then
+  packages+=(libreoffice-writer-nogui)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ ! -x .venv/bin/python ]]; then
+  python3 -m venv .venv
+fi
+# requirements.lock pins the versions the project was measured with.
+.venv/bin/pip install -q --disable-pip-version-check -c requirements.lock -e ".[dev]"
+echo "setup: ready ($(.venv/bin/python --version), $(tesseract --version 2>&1 | head -n1))" >&2
