@@ -55,9 +55,13 @@ def clean_title(title: Optional[str]) -> Optional[str]:
 
 
 def find_title(metadata_title: Optional[str], preamble: Iterable[str]) -> Optional[str]:
-    for line in preamble:
-        t = line.strip()
-        if len(t) <= 60 and _REPORT_TITLE.search(compact(t)) and not t.endswith(("。", "，", ",")):
+    lines = [compact(x) for x in preamble]
+    for i, t in enumerate(lines):
+        if len(t) <= 60 and _REPORT_TITLE.search(t) and not t.endswith(("。", "，", ",")):
+            # A title set on two lines: the agency above, 2023年…年度报告 below.
+            if re.match(r"^(?:19|20)\d{2}年", t) and i > 0 and len(lines[i - 1]) <= 25 \
+                    and not re.search(r"[。，,；;：:]", lines[i - 1]):
+                return lines[i - 1] + t
             return t
     return clean_title(metadata_title)
 
