@@ -83,4 +83,6 @@ def count_reports(sec: Sections) -> int:
     """How many reports the document seems to hold, from table 三's first row and the headings."""
     first_rows = sum(1 for r in sec.rows["applications"] if contains_any(r.text, ("本年新收",)))
     overviews = sum(1 for s, _ in sec.headings if s == "overview")
-    return max(first_rows, overviews, 1 if any(sec.rows.values()) else 0)
+    if not any(sec.rows.values()):
+        return 0
+    return max(first_rows, overviews, 1)
