@@ -41,3 +41,11 @@ def test_spec_row_paths_all_present():
     assert len(rows) >= 25
     paths = _schema_paths(report_schema())
     assert {f"applications.{r}" for r in rows} <= paths
+
+
+def test_published_schema_file_is_current():
+    import json
+
+    published = Path(__file__).resolve().parent.parent / "schema" / "canonical-report.schema.json"
+    assert json.loads(published.read_text(encoding="utf-8")) == report_schema(), \
+        "regenerate with: xxgk schema > schema/canonical-report.schema.json"
