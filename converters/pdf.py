@@ -339,7 +339,7 @@ def _ocr(doc: Document, renderer: _Renderer, index: int, number: int) -> list[Bl
         return []
     try:
         image = renderer.render(index)
-        blocks = list(ocr_page(image, number))
+        blocks = list(ocr_page(image, number, warnings=doc.warnings, dpi=OCR_DPI))
     except Exception as e:  # noqa: BLE001 - OCR engines fail in many ways; never lose the page silently
         doc.warn("image_page", f"page {number} has no text layer; OCR failed: {_short(e)}", raw=None)
         return []

@@ -1,0 +1,514 @@
+"""Scanned pages (PNG/JPEG/TIFF, image-only PDFs) -> Document via layout.raster + OCR.
+
+Per page: orientation (tesseract OSD, run alongside the first OCR pass) -> deskew and
+table grid (layout/raster.py) -> each cell cropped without its rulings -> a quick eng
+pass tells number cells from label cells -> numbers, labels, vertical labels and the
+prose outside the tables are read in concurrent tesseract batches (converters/ocr.py).
+A number whose digit count differs from its ink blobs gets a low confidence and a second
+reading as a label; a 'label' inside a column of numbers is read both ways.
+Cell and paragraph boxes are pixels of the cleaned (rotated, deskewed) page image.
+A page turned by 90/180/270 degrees is read twice (OSD answers after the first pass starts).
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+from converters.model import Block, Cell, ConversionError, Document, Paragraph, Source, Table
+from converters.ocr import OcrEngine, TesseractEngine, is_number
+from layout import raster
+
+A4_SHORT_IN = 8.27
+MAX_DPI = 400  # larger pages are scaled down to 300 dpi: no accuracy gain, much slower
+LOW_CONF = 0.9
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_WORDY = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")  # a line of only symbols is noise
+_PAGE_NO = re.compile(r"^[-—–－_\s]*\d{1,3}[-—–－_\s]*$")
+
+
+# ------------------------------------------------------------------ cell crops
+
+@dataclass
+class _Crop:
+    cell: Cell
+    image: Optional[np.ndarray]  # None: blank cell
+    blobs: int = 0  # digit-sized ink components, left to right
+    vertical: bool = False
+    lines: int = 1  # text lines in the ink
+    kind: str = "label"  # after the probe: "number" or "label"
+
+
+def _crop_cell(lay: raster.PageLayout, cell: Cell) -> _Crop:
+    s = lay.scale
+    x0, y0, x1, y1 = (int(v) for v in cell.bbox)
+    m = max(1, int(2 * s))
+    x0, y0, x1, y1 = x0 + m, y0 + m, x1 - m, y1 - m
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return _Crop(cell, None)
+    gray = lay.gray[y0:y1, x0:x1].copy()
+    lines = _border_lines(lay.rulings[y0:y1, x0:x1])
+    ink = lay.ink[y0:y1, x0:x1].copy()
+    ink[lines] = 0
+    gray[lines] = 255
+    n, labels, stats, cents = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    keep = _keep_components(labels, stats, cents, s)
+    h, w = ink.shape
+    thin = max(3, int(3 * s))
+    for i in np.nonzero(keep)[0]:
+        x, y, cw, ch, _ = stats[i]
+        at_edge = x <= 1 or y <= 1 or x + cw >= w - 1 or y + ch >= h - 1
+        if at_edge and (cw <= thin or ch <= thin):
+            keep[i] = False  # a sliver of a ruling the mask missed (warped or broken line)
+    if keep.sum() == 0 or stats[keep, 4].sum() < 20 * s * s:
+        return _Crop(cell, None)
+    # Paper, shading and noise specks go white: tesseract reads specks as text.
+    mask = cv2.dilate(keep[labels].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    gray[~mask] = 255
+    ys, xs = np.nonzero(keep[labels])
+    bx0, bx1, by0, by1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
+    pad = max(10, int(10 * s))
+    tight = gray[by0:by1, bx0:bx1]
+    crop = cv2.copyMakeBorder(tight, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+    iw, ih = bx1 - bx0, by1 - by0
+    vertical = ih >= 4 * iw and ih > 70 * s
+    # Text lines from the big components only: a kept speck above a digit is not a line.
+    big = keep & (stats[:, cv2.CC_STAT_AREA] >= _big(s))
+    rows = np.zeros(ih, bool)
+    bys = np.nonzero(big[labels])[0] if big.any() else ys
+    rows[np.clip(bys - by0, 0, ih - 1)] = True
+    return _Crop(cell, crop, _count_blobs(stats[keep]), vertical, _count_runs(rows, max(2, int(3 * s))))
+
+
+def _big(s: float) -> int:
+    return max(12, int(30 * s * s))
+
+
+def _keep_components(labels: np.ndarray, stats: np.ndarray, cents: np.ndarray, s: float) -> np.ndarray:
+    """Which ink components are text: the big ones, and small ones (".", "、", dots of 请) right
+    beside a big one. Isolated small ones are scanner noise."""
+    area = stats[:, cv2.CC_STAT_AREA]
+    keep = area >= _big(s)
+    keep[0] = False
+    small = np.nonzero(~keep & (area >= 3))[0]
+    small = small[small > 0]
+    if keep.any() and len(small):
+        big = keep[labels].astype(np.uint8)
+        near = cv2.dilate(big, np.ones((max(3, int(12 * s)), max(3, int(14 * s))), np.uint8))
+        for i in small:
+            x, y = int(cents[i][0]), int(cents[i][1])
+            keep[i] = bool(near[y, x])
+    return keep
+
+
+def _border_lines(mask: np.ndarray) -> np.ndarray:
+    """Ruling pixels that reach the crop's edge; long glyph strokes (十, 1) also pass the
+    ruling filter but sit inside the cell, and must stay."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    h, w = mask.shape
+    edge = np.zeros(n, bool)
+    for i in range(1, n):
+        x, y, cw, ch, _ = stats[i]
+        edge[i] = x == 0 or y == 0 or x + cw >= w or y + ch >= h
+    return edge[labels]
+
+
+def _count_blobs(stats: np.ndarray) -> int:
+    """Glyph-height components whose x-ranges do not overlap: one per digit if the digits are clean."""
+    if len(stats) == 0:
+        return 0
+    hmax = stats[:, 3].max()
+    tall = sorted((int(x), int(x + w)) for x, y, w, h, a in stats if h >= 0.5 * hmax)
+    groups = 0
+    end = -1
+    for a, b in tall:
+        if a >= end:
+            groups += 1
+            end = b
+        else:
+            end = max(end, b)
+    return groups
+
+
+def _count_runs(mask: np.ndarray, min_gap: int) -> int:
+    """Runs of True separated by at least min_gap False values (text lines from a row profile)."""
+    runs, gap, inside = 0, min_gap, False
+    for v in mask:
+        if v:
+            if not inside and gap >= min_gap:
+                runs += 1
+            inside, gap = True, 0
+        else:
+            inside = False
+            gap += 1
+    return runs
+
+
+def _digit_count(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
+
+
+# ------------------------------------------------------------------ prose
+
+def _prose_image(lay: raster.PageLayout) -> np.ndarray:
+    """The page without its tables, noise specks and background (tesseract reads specks as text)."""
+    n, labels, stats, cents = cv2.connectedComponentsWithStats(lay.ink, connectivity=8)
+    keep = _keep_components(labels, stats, cents, lay.scale)
+    mask = cv2.dilate(keep[labels].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    img = np.where(mask, lay.gray, 255).astype(np.uint8)
+    pad = int(4 * lay.scale)
+    for t in lay.tables:
+        x0, y0, x1, y1 = (int(v) for v in t.bbox)
+        img[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad] = 255
+    return img
+
+
+def _paragraphs(lines: list[tuple[str, float, tuple]], tables: list[Table], page: int,
+                shape: tuple[int, int]) -> list[Paragraph]:
+    """OCR lines -> paragraphs: a new one at a first-line indent, after a short line or a gap."""
+    h_page = shape[0]
+    body = [ln for ln in lines
+            if _WORDY.search(ln[0]) and (ln[1] >= 0.5 or len(ln[0]) > 4)  # short junk: specks, stamps
+            and not (_PAGE_NO.match(ln[0]) and (ln[2][1] > 0.85 * h_page or ln[2][3] < 0.15 * h_page))]
+    if not body:
+        return []
+    heights = [b[3] - b[1] for _, _, b in body]
+    ch = float(np.median(heights))
+    left = float(np.percentile([b[0] for _, _, b in body], 10))
+    right = float(np.percentile([b[2] for _, _, b in body], 90))
+    tops = sorted(t.bbox[1] for t in tables)
+    paras: list[list] = []
+    prev = None
+    for ln in body:
+        text, conf, b = ln
+        new = prev is None
+        if prev is not None:
+            pb = prev[2]
+            table_between = any(pb[3] <= t <= b[1] for t in tops)
+            new = (table_between or b[0] > left + 1.2 * ch or pb[2] < right - 2 * ch
+                   or b[1] - pb[3] > 1.2 * ch)
+        if new:
+            paras.append([ln])
+        else:
+            paras[-1].append(ln)
+        prev = ln
+    out = []
+    for group in paras:
+        text = "".join(t for t, _, _ in group)
+        box = (min(g[2][0] for g in group), min(g[2][1] for g in group),
+               max(g[2][2] for g in group), max(g[2][3] for g in group))
+        out.append(Paragraph(text=text, page=page, bbox=box, method="ocr"))
+    return out
+
+
+# ------------------------------------------------------------------ one page
+
+def _page_dpi(image: Image.Image) -> float:
+    """The page's resolution. A page-shaped image is taken as A4 (the file's dpi tag is often a
+    default 72); anything else (a cropped table, a screenshot) is measured by its text height."""
+    w, h = image.size
+    aspect = max(w, h) / max(1, min(w, h))
+    if 1.33 <= aspect <= 1.50:
+        est = min(w, h) / A4_SHORT_IN
+        tag = image.info.get("dpi")
+        if tag and tag[0] and abs(float(tag[0]) - est) < 0.15 * est:
+            return float(tag[0])
+        return min(max(est, 100.0), 1200.0)
+    return _dpi_from_text(_as_array(image))
+
+
+def _dpi_from_text(arr: np.ndarray) -> float:
+    """Body and table text (10.5-12 pt) makes the 90th percentile of glyph-component heights
+    about 0.15 of the dpi (measured on the real report at 100-300 dpi: 0.14-0.21)."""
+    gray = raster.to_gray(arr)
+    ink = raster.binarize(gray, 1.0)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    h, w = stats[1:, 3], stats[1:, 2]
+    sel = (h >= 4) & (h <= 150) & (w >= 2) & (w <= 150)
+    if sel.sum() < 20:
+        return 200.0
+    return float(min(max(np.percentile(h[sel], 90) / 0.16, 72.0), 600.0))
+
+
+def _as_array(image: Image.Image) -> np.ndarray:
+    if image.mode in ("RGB", "L"):
+        return np.asarray(image)
+    if image.mode in ("RGBA", "LA", "P", "PA"):
+        bg = Image.new("RGB", image.size, "white")
+        rgba = image.convert("RGBA")
+        bg.paste(rgba, mask=rgba.getchannel("A"))
+        return np.asarray(bg)
+    if image.mode == "1":
+        return np.asarray(image.convert("L"))
+    if image.mode.startswith("I"):  # 16-bit scans
+        a = np.asarray(image).astype(np.float32)
+        a = 255 * (a - a.min()) / max(1.0, float(a.max() - a.min()))
+        return a.astype(np.uint8)
+    return np.asarray(image.convert("RGB"))
+
+
+def ocr_page(image: Image.Image, page: int, engine: Optional[OcrEngine] = None,
+             warnings: Optional[list] = None, detect_orientation: bool = True,
+             dpi: Optional[float] = None) -> list[Block]:
+    """One page image -> its tables and paragraphs in reading order (method "ocr").
+
+    `warnings` (a Document.warnings list) receives low-confidence notes.
+    """
+    dpi = dpi or _page_dpi(image)
+    if dpi > MAX_DPI:
+        f = 300.0 / dpi
+        image = image.resize((round(image.width * f), round(image.height * f)), Image.LANCZOS)
+        dpi = 300.0
+    arr = _as_array(image)
+    engine = engine or TesseractEngine(dpi=int(round(dpi)))
+    lay = raster.analyze(arr, dpi, page=page)
+    notes: list = []
+    with ThreadPoolExecutor(6) as ex:
+        # OSD costs ~0.7 s, so it runs beside the first pass, which is redone if the page is turned.
+        osd = ex.submit(engine.orientation, lay.gray) if detect_orientation else None
+        blocks = _read_page(lay, page, engine, ex, notes)
+        rot = osd.result() if osd else None
+    if rot and rot[0] and rot[1] >= 2.0:
+        lay = raster.analyze(arr, dpi, page=page, rotation=rot[0])
+        notes = [{"field": None, "kind": "ocr", "raw": None,
+                  "message": f"page {page}: turned {rot[0]}° clockwise before OCR"}]
+        with ThreadPoolExecutor(6) as ex:
+            blocks = _read_page(lay, page, engine, ex, notes)
+    if warnings is not None:
+        warnings.extend(notes)
+    return blocks
+
+
+def _read_page(lay: raster.PageLayout, page: int, engine: OcrEngine, ex: ThreadPoolExecutor,
+               warnings: Optional[list]) -> list[Block]:
+    crops = [_crop_cell(lay, c) for t in lay.tables for c in t.cells]
+    prose = ex.submit(engine.read_block, _prose_image(lay))
+    inked = [k for k in crops if k.image is not None]
+    probe_in = [k for k in inked if not k.vertical]
+    probe = engine.read_cells([k.image for k in probe_in], "probe")
+    for k, (text, _) in zip(probe_in, probe):
+        k.kind = "number" if k.lines == 1 and _numberish(text.replace(" ", "")) else "label"
+    kinds: dict[str, list[_Crop]] = {"number": [], "label": [], "vertical": []}
+    for k in probe_in:
+        kinds[k.kind].append(k)
+    doubtful = _doubtful_labels(lay, {id(k.cell): k for k in probe_in})
+    kinds["number"] += doubtful  # read both ways; the number wins only if its passes agree
+    kinds["vertical"] = [k for k in inked if k.vertical]
+    futures = {kind: ex.submit(engine.read_cells, [k.image for k in ks], kind)
+               for kind, ks in kinds.items() if ks}
+    readings: dict[int, dict[str, tuple[str, float]]] = {}
+    for kind, f in futures.items():
+        for k, (text, conf) in zip(kinds[kind], f.result()):
+            if kind == "number":
+                text, conf = _check_number(text, conf, k.blobs)
+            readings.setdefault(id(k), {})[kind] = (text, conf)
+    retry = []
+    for k in inked:
+        r = readings.get(id(k), {})
+        if "vertical" in r:
+            text, conf = r["vertical"]
+        elif "number" in r and "label" in r:
+            num, lab = r["number"], r["label"]
+            text, conf = num if num[1] >= LOW_CONF else (lab[0], min(lab[1], 0.8))
+        elif "number" in r:
+            text, conf = r["number"]
+            if not text or _digit_count(text) != k.blobs:
+                retry.append(k)  # maybe a label the probe took for digits ("2.重复申请" -> "2")
+        else:
+            text, conf = r.get("label", ("", 0.0))
+        k.cell.text, k.cell.confidence = text, round(conf, 3)
+    if retry:
+        for k, (text, conf) in zip(retry, engine.read_cells([k.image for k in retry], "label")):
+            if text and (not k.cell.text or _CJK.search(text)):
+                k.cell.text, k.cell.confidence = text, round(min(conf, 0.5), 3)
+    for k in crops:
+        k.cell.method = "ocr"
+        if k.image is None:
+            k.cell.text, k.cell.confidence = "", 1.0
+    lines = prose.result()
+    blocks: list[Block] = list(lay.tables) + _paragraphs(lines, lay.tables, page, lay.gray.shape)
+    blocks.sort(key=lambda b: (b.bbox[1] if b.bbox else 0))
+    if warnings is not None:
+        for i, t in enumerate(lay.tables):
+            low = [c for c in t.cells if c.confidence is not None and c.confidence < LOW_CONF]
+            if low:
+                warnings.append({"field": None, "kind": "ocr_low_confidence", "raw": None,
+                                 "message": f"page {page} table {i + 1}: {len(low)} of {len(t.cells)} "
+                                            f"cells read with confidence < {LOW_CONF}"})
+        if lay.dropped_cells:
+            warnings.append({"field": None, "kind": "ocr_structure", "raw": None,
+                             "message": f"page {page}: {lay.dropped_cells} cell outlines did not fit the grid"})
+    return blocks
+
+
+def _doubtful_labels(lay: raster.PageLayout, by_cell: dict[int, _Crop]) -> list[_Crop]:
+    """Single-line 'label' cells inside a column of numbers: the eng probe misread a digit
+    (a noisy "4" comes out as letters), or the column really has a unit or note there."""
+    out = []
+    for t in lay.tables:
+        cols: dict[int, list[_Crop]] = {}
+        for c in t.cells:
+            k = by_cell.get(id(c))
+            if k is not None and c.colspan == 1 and c.rowspan == 1:
+                cols.setdefault(c.col, []).append(k)
+        for ks in cols.values():
+            nums = [k for k in ks if k.kind == "number"]
+            if len(nums) < 3:
+                continue
+            first = min(k.cell.row for k in nums)
+            below = [k for k in ks if k.cell.row > first]
+            odd = [k for k in below if k.kind == "label" and k.lines == 1]
+            if len(odd) <= 0.4 * len(below):
+                out += odd
+    return out
+
+
+def _numberish(probe: str) -> bool:
+    """The eng probe read digits, or only punctuation (a serif "1" comes out as "]" or "l")."""
+    letters = re.sub(r"[^A-Za-z]", "", probe)
+    return len(letters) <= 2 and set(letters) <= set("oOlIi") and len(probe) <= 12
+
+
+def _check_number(text: str, conf: float, blobs: int) -> tuple[str, float]:
+    """Tidy a number reading; distrust it when the digits do not match the ink blobs."""
+    text = text.strip(".-") if text not in ("-",) else text
+    if not text:
+        return "", 0.0
+    if not is_number(text):
+        conf = min(conf, 0.4)
+    if _digit_count(text) != blobs:
+        # The usual tesseract error here is a dropped digit ("11" -> "1").
+        conf = min(conf, 0.5)
+    return text, conf
+
+
+# ------------------------------------------------------------------ documents
+
+def _join_pages(blocks_per_page: list[list[Block]], dpi: float) -> list[Block]:
+    """Join the last table of a page with the first of the next when their columns match."""
+    try:
+        from layout.join import join as join_two
+    except ImportError:  # pragma: no cover - join.py is written separately
+        join_two = None
+    out: list[Block] = []
+    for blocks in blocks_per_page:
+        if (join_two and out and blocks and isinstance(out[-1], Table)
+                and isinstance(blocks[0], Table)):
+            joined = _join_shifted(join_two, out[-1], blocks[0], tol=4.0 * dpi / 72)
+            if joined is not None:
+                out[-1] = joined
+                out.extend(blocks[1:])
+                continue
+        out.extend(blocks)
+    return out
+
+
+def _join_shifted(join_two, a: Table, b: Table, tol: float) -> Optional[Table]:
+    """layout.join.join on pixel boxes, allowing the second scan to sit shifted sideways."""
+    if a.bbox is None or b.bbox is None:
+        return None
+    dx = a.bbox[0] - b.bbox[0]
+    if abs((a.bbox[2] - a.bbox[0]) - (b.bbox[2] - b.bbox[0])) > tol:
+        return None
+    moved = Table(cells=[Cell(row=c.row, col=c.col, text=c.text, rowspan=c.rowspan, colspan=c.colspan,
+                              page=c.page, bbox=(c.bbox[0] + dx, c.bbox[1], c.bbox[2] + dx, c.bbox[3])
+                              if c.bbox else None, method=c.method, confidence=c.confidence)
+                         for c in b.cells], positional=b.positional, page=b.page, bbox=b.bbox)
+    joined = join_two(a, moved, tol)
+    if joined is None:
+        return None
+    for c in joined.cells:
+        if c.page == b.page and c.page != a.page and c.bbox:
+            c.bbox = (c.bbox[0] - dx, c.bbox[1], c.bbox[2] - dx, c.bbox[3])
+    return joined
+
+
+def _open_pages(data: bytes) -> list[Image.Image]:
+    try:
+        im = Image.open(io.BytesIO(data))
+        pages = []
+        for frame in ImageSequence.Iterator(im):
+            f = ImageOps.exif_transpose(frame) if im.format == "JPEG" else frame.copy()
+            f.load()
+            if f.info.get("dpi") is None and im.info.get("dpi"):
+                f.info["dpi"] = im.info["dpi"]
+            pages.append(f)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as e:
+        raise ConversionError(f"unreadable image: {e}") from e
+    if not pages:
+        raise ConversionError("image has no pages")
+    return pages
+
+
+def _document(frames: Iterable[tuple[Image.Image, Optional[float]]], n_pages: int, name: str,
+              data: bytes, fmt: str, engine: Optional[OcrEngine]) -> Document:
+    """OCR page after page (frames are produced lazily, so a long scan is not all in memory)."""
+    doc = Document(source=Source(path=name, format=fmt, sha256=hashlib.sha256(data).hexdigest(),
+                                 pages=n_pages, ocr=True))
+    per_page = []
+    dpi = 200.0
+    for i, (im, page_dpi) in enumerate(frames, start=1):
+        dpi = page_dpi or _page_dpi(im)
+        try:
+            blocks = ocr_page(im, i, engine=engine, warnings=doc.warnings, dpi=dpi)
+        except (RuntimeError, OSError, subprocess.SubprocessError) as e:  # engine missing or failing
+            raise ConversionError(f"OCR failed on page {i}: {e}") from e
+        if not blocks:
+            doc.warn("ocr_empty", f"page {i}: OCR found no table and no text")
+        per_page.append(blocks)
+    doc.blocks = _join_pages(per_page, min(dpi, 300.0))
+    return doc
+
+
+def convert(data: bytes, name: str, engine: Optional[OcrEngine] = None) -> Document:
+    """PNG / JPEG / TIFF (multi-page too) -> Document."""
+    pages = _open_pages(data)
+    return _document(((p, None) for p in pages), len(pages), name, data, "image", engine)
+
+
+def convert_pdf_images(data: bytes, name: str, engine: Optional[OcrEngine] = None,
+                       dpi: float = 300.0) -> Document:
+    """A PDF whose pages are scans (no text layer) -> Document."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except Exception as e:  # pdfium raises PdfiumError and plain exceptions
+        raise ConversionError(f"unreadable PDF: {e}") from e
+    try:
+        if len(pdf) == 0:
+            raise ConversionError("PDF has no pages")
+        frames = (_pdf_page_image(pdf[i], dpi) for i in range(len(pdf)))
+        return _document(frames, len(pdf), name, data, "pdf", engine)
+    finally:
+        pdf.close()
+
+
+def _pdf_page_image(page, dpi: float) -> tuple[Image.Image, float]:
+    """The embedded scan at its own resolution when the page is one upright image, else a render."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    w_pt, h_pt = page.get_size()
+    try:
+        imgs = list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+        if len(imgs) == 1 and page.get_rotation() == 0:
+            x0, y0, x1, y1 = imgs[0].get_bounds()
+            m = imgs[0].get_matrix()
+            upright = m.a > 0 and m.d > 0 and abs(m.b) < 1e-6 and abs(m.c) < 1e-6
+            if upright and (x1 - x0) > 0.9 * w_pt and (y1 - y0) > 0.9 * h_pt:
+                bmp = imgs[0].get_bitmap(render=False).to_pil()
+                own = bmp.width / ((x1 - x0) / 72.0)
+                if abs(bmp.width / bmp.height - (x1 - x0) / (y1 - y0)) < 0.02 and 100 <= own <= MAX_DPI:
+                    return bmp, own
+    except pdfium.PdfiumError:
+        pass
+    return page.render(scale=dpi / 72.0).to_pil(), dpi

@@ -1,0 +1,301 @@
+"""OCR engines behind one small interface.
+
+TesseractEngine runs every crop of a kind through ONE tesseract process (a file list,
+TSV output for confidences), with OMP_THREAD_LIMIT=1: one process per crop is ~30x
+slower, and OpenMP threads make tesseract 4-5x slower on 2 cores (toolchain.md).
+Independent batches run as concurrent processes.
+
+Cell kinds:
+  "probe"    eng psm 7, no whitelist: a quick first pass that tells numbers from labels
+  "number"   eng psm 7 + digit whitelist on the raw crop and on an Otsu crop, and chi_sim
+             psm 7 + whitelist on the Otsu crop; the three vote
+  "label"    chi_sim psm 6, spaces between CJK removed
+  "vertical" chi_sim_vert psm 5 (text set one character per line)
+Confidences are 0..1. For numbers they reflect agreement between the passes (>= 0.9 only
+when all three agree), not only tesseract's own score: its errors here are confident ones
+(a dropped digit, a speck turning "0" into "6").
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+import cv2
+import numpy as np
+
+BBox = tuple[float, float, float, float]
+
+DIGITS = "0123456789.-"
+_CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_CJK_SPACE = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+_NUMBER = re.compile(r"^-?\d[\d,]*(\.\d+)?$")
+
+
+def clean_cjk(text: str) -> str:
+    """Join lines and drop spaces next to CJK characters (tesseract puts them between glyphs)."""
+    text = " ".join(t.strip() for t in text.splitlines() if t.strip())
+    return _CJK_SPACE.sub("", text).strip()
+
+
+_ENUM_BRACKETS = re.compile(r"[〈《(（]+([一二三四五六七八九十]{1,3})[)）〉》]+")
+
+
+def fix_brackets(text: str) -> str:
+    """chi_sim reads （ as 《 or 〈: restore enumerators like （三） and lone angle brackets."""
+    text = _ENUM_BRACKETS.sub(r"（\1）", text)
+    return text.replace("〈", "（").replace("〉", "）")
+
+
+def is_number(text: str) -> bool:
+    return bool(_NUMBER.match(text))
+
+
+class OcrEngine:
+    """Interface: crops are gray uint8 arrays (white background, already padded)."""
+
+    name = "base"
+
+    def read_cells(self, crops: Sequence[np.ndarray], kind: str) -> list[tuple[str, float]]:
+        raise NotImplementedError
+
+    def read_block(self, image: np.ndarray) -> list[tuple[str, float, BBox]]:
+        """Prose: one entry per text line, (text, confidence 0..1, bbox in image pixels)."""
+        raise NotImplementedError
+
+    def orientation(self, image: np.ndarray) -> Optional[tuple[int, float]]:
+        """(clockwise degrees to rotate the page upright, confidence) or None if unknown."""
+        return None
+
+
+@dataclass
+class _Word:
+    page: int
+    block: int
+    par: int
+    line: int
+    left: int
+    top: int
+    width: int
+    height: int
+    conf: float
+    text: str
+
+
+def _parse_tsv(tsv: str) -> list[_Word]:
+    words = []
+    for row in tsv.splitlines()[1:]:
+        f = row.split("\t")
+        if len(f) < 12 or f[0] != "5":
+            continue
+        text = "\t".join(f[11:]).strip()
+        if not text:
+            continue
+        words.append(_Word(int(f[1]), int(f[2]), int(f[3]), int(f[4]), int(f[6]), int(f[7]),
+                           int(f[8]), int(f[9]), float(f[10]), text))
+    return words
+
+
+def otsu(crop: np.ndarray) -> np.ndarray:
+    _, out = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return out
+
+
+class TesseractEngine(OcrEngine):
+    name = "tesseract"
+
+    def __init__(self, dpi: int = 200, binary: str = "tesseract", timeout: float = 300):
+        if shutil.which(binary) is None:
+            raise RuntimeError("tesseract is not installed")
+        self.dpi = dpi
+        self.binary = binary
+        self.timeout = timeout
+        self.env = dict(os.environ, OMP_THREAD_LIMIT="1")
+
+    # ------------------------------------------------------------ processes
+
+    def _run(self, images: Sequence[np.ndarray], lang: str, psm: int,
+             config: Sequence[str] = ()) -> list[list[_Word]]:
+        """All images through one tesseract process; words per image, in input order."""
+        if not images:
+            return []
+        with tempfile.TemporaryDirectory(prefix="xxgk-ocr-") as tmp:
+            paths = []
+            for i, im in enumerate(images):
+                p = os.path.join(tmp, f"{i:05d}.png")
+                cv2.imwrite(p, im)
+                paths.append(p)
+            if len(paths) == 1:
+                src = paths[0]
+            else:
+                src = os.path.join(tmp, "list.txt")
+                with open(src, "w") as f:
+                    f.write("\n".join(paths) + "\n")
+            cmd = [self.binary, src, "stdout", "-l", lang, "--psm", str(psm), "--dpi", str(self.dpi)]
+            for c in config:
+                cmd += ["-c", c]
+            cmd.append("tsv")
+            res = subprocess.run(cmd, capture_output=True, env=self.env, timeout=self.timeout)
+            if res.returncode != 0:
+                raise RuntimeError(f"tesseract failed: {res.stderr.decode('utf-8', 'replace')[-300:]}")
+        out: list[list[_Word]] = [[] for _ in images]
+        for w in _parse_tsv(res.stdout.decode("utf-8", "replace")):
+            if 1 <= w.page <= len(images):
+                out[w.page - 1].append(w)
+        return out
+
+    @staticmethod
+    def _line_text(words: list[_Word], joiner: str = " ") -> tuple[str, float]:
+        if not words:
+            return "", 0.0
+        text = joiner.join(w.text for w in words)
+        conf = float(np.mean([max(w.conf, 0.0) for w in words])) / 100.0
+        return text, conf
+
+    # ------------------------------------------------------------ cells
+
+    def read_cells(self, crops: Sequence[np.ndarray], kind: str) -> list[tuple[str, float]]:
+        if kind == "number":
+            return self._numbers(crops)
+        if kind == "probe":
+            words = self._run(crops, "eng", 7)
+            return [(re.sub(r"[|\[\]]", "", t).strip(), c)
+                    for t, c in (self._line_text(w) for w in words)]
+        if kind in ("label", "vertical"):
+            lang, psm = ("chi_sim", 6) if kind == "label" else ("chi_sim_vert", 5)
+            words = self._run(crops, lang, psm)
+            out = []
+            for ws in words:
+                lines: dict[tuple, list[_Word]] = {}
+                for w in ws:
+                    lines.setdefault((w.block, w.par, w.line), []).append(w)
+                text = "\n".join(" ".join(x.text for x in lw) for lw in lines.values())
+                _, conf = self._line_text(ws)
+                out.append((fix_brackets(clean_cjk(text).strip("|")), conf))
+            return out
+        raise ValueError(f"unknown cell kind {kind!r}")
+
+    def _numbers(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+        """Three readings vote: eng on the raw crop, eng and chi_sim on an Otsu crop.
+
+        On noisy scans eng alone sometimes agrees with itself on a wrong digit (a speck on
+        a "0" makes "6"); chi_sim sees the glyph differently, so a 3-way agreement is needed
+        for a confidence >= 0.9 (toolchain.md: the fallback/vote read 175/175).
+        """
+        wl = [f"tessedit_char_whitelist={DIGITS}"]
+        binar = [otsu(c) for c in crops]
+        with ThreadPoolExecutor(3) as ex:
+            jobs = [ex.submit(self._run, crops, "eng", 7, wl),
+                    ex.submit(self._run, binar, "eng", 7, wl),
+                    ex.submit(self._run, binar, "chi_sim", 7, wl)]
+            passes = [[self._line_text(w, "") for w in j.result()] for j in jobs]
+        return [_vote([p[i] for p in passes]) for i in range(len(crops))]
+
+    # ------------------------------------------------------------ prose
+
+    def read_block(self, image: np.ndarray) -> list[tuple[str, float, BBox]]:
+        words = self._run([image], "chi_sim", 6)[0]
+        lines: dict[tuple, list[_Word]] = {}
+        for w in words:
+            lines.setdefault((w.block, w.par, w.line), []).append(w)
+        out = []
+        for ws in lines.values():
+            text = clean_cjk(" ".join(w.text for w in ws))
+            if not text:
+                continue
+            conf = float(np.mean([max(w.conf, 0.0) for w in ws])) / 100.0
+            bbox = (float(min(w.left for w in ws)), float(min(w.top for w in ws)),
+                    float(max(w.left + w.width for w in ws)), float(max(w.top + w.height for w in ws)))
+            out.append((text, conf, bbox))
+        out.sort(key=lambda t: (t[2][1], t[2][0]))
+        return out
+
+    def orientation(self, image: np.ndarray) -> Optional[tuple[int, float]]:
+        with tempfile.TemporaryDirectory(prefix="xxgk-osd-") as tmp:
+            p = os.path.join(tmp, "page.png")
+            cv2.imwrite(p, image)
+            res = subprocess.run([self.binary, p, "stdout", "--psm", "0", "--dpi", str(self.dpi)],
+                                 capture_output=True, env=self.env, timeout=self.timeout)
+        text = res.stdout.decode("utf-8", "replace")
+        m = re.search(r"Rotate:\s*(\d+)", text)
+        c = re.search(r"Orientation confidence:\s*([\d.]+)", text)
+        if res.returncode != 0 or not m:
+            return None  # e.g. "Too few characters"
+        return int(m.group(1)) % 360, float(c.group(1)) if c else 0.0
+
+
+def _vote(votes: list[tuple[str, float]]) -> tuple[str, float]:
+    """Agreement-based confidence: only a unanimous reading is trusted (>= 0.9)."""
+    texts = [t for t, _ in votes if t]
+    if not texts:
+        return "", 0.0
+    best = max(set(texts), key=lambda t: (texts.count(t), len(t)))
+    n = texts.count(best)
+    tconf = max(c for t, c in votes if t == best)
+    if n == len(votes):
+        return best, 0.9 + 0.1 * tconf
+    if n >= 2:
+        return best, 0.6 + 0.2 * tconf
+    return best, 0.3 * tconf
+
+
+def rapidocr_available() -> bool:
+    try:
+        import rapidocr  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class RapidOcrEngine(OcrEngine):
+    """Full-page detector + recogniser (optional; only when the `rapidocr` package is importable).
+
+    Per toolchain.md: use_cls=False (the angle classifier flips lone digits) and map o/O->0 in
+    number cells. Cells are read by cropping; prose by the full-page detector.
+    """
+
+    name = "rapidocr"
+
+    def __init__(self):
+        from rapidocr import RapidOCR  # type: ignore
+
+        self._engine = RapidOCR()
+
+    def _call(self, image: np.ndarray):
+        res = self._engine(image, use_cls=False)
+        boxes = getattr(res, "boxes", None)
+        if boxes is None:  # older tuple-style API
+            items = (res[0] or []) if isinstance(res, tuple) else []
+            return [(b, t, float(s)) for b, t, s in items]
+        return [(b, t, float(s)) for b, t, s in zip(res.boxes, res.txts, res.scores)]
+
+    def read_cells(self, crops: Sequence[np.ndarray], kind: str) -> list[tuple[str, float]]:
+        out = []
+        for crop in crops:
+            items = self._call(crop)
+            items.sort(key=lambda it: (min(p[1] for p in it[0]), min(p[0] for p in it[0])))
+            text = "".join(t for _, t, _ in items)
+            if kind in ("number", "probe"):
+                mapped = text.translate(str.maketrans("oOlI", "0011")).replace(" ", "")
+                text = mapped if is_number(mapped) else text
+            conf = float(np.mean([s for _, _, s in items])) if items else 0.0
+            out.append((clean_cjk(text), conf))
+        return out
+
+    def read_block(self, image: np.ndarray) -> list[tuple[str, float, BBox]]:
+        out = []
+        for box, text, score in self._call(image):
+            xs = [p[0] for p in box]
+            ys = [p[1] for p in box]
+            out.append((clean_cjk(text), score, (float(min(xs)), float(min(ys)), float(max(xs)), float(max(ys)))))
+        out.sort(key=lambda t: (t[2][1], t[2][0]))
+        return out
+
+
+def default_engine(dpi: int = 200) -> OcrEngine:
+    return TesseractEngine(dpi=dpi)

@@ -1,0 +1,236 @@
+"""Scanned pages -> Document: table grid, spans and OCR'd numbers against the real PDF's text layer.
+
+The oracle is pdfplumber on fixtures/pdf/hzq2023.pdf (a real WPS report): its ruling cells
+give the grid and spans of the table on page 3, and page.extract_words gives each number
+with its position.
+"""
+from __future__ import annotations
+
+import importlib.util
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+pdfplumber = pytest.importorskip("pdfplumber")
+pdfium = pytest.importorskip("pypdfium2")
+from PIL import Image  # noqa: E402
+
+from converters import image  # noqa: E402
+from converters.model import ConversionError, Table  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PDF = ROOT / "fixtures" / "pdf" / "hzq2023.pdf"
+SCANS = ROOT / "fixtures" / "scan"
+NUMBER = re.compile(r"^\d+(\.\d+)?$")
+
+needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
+
+
+def _make_scans():
+    spec = importlib.util.spec_from_file_location("make_scans", SCANS / "make_scans.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _png(img: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _edges(values, tol=1.0):
+    out = []
+    for v in sorted(values):
+        if not out or v - out[-1] > tol:
+            out.append(v)
+    return out
+
+
+def _index(edges, v):
+    return min(range(len(edges)), key=lambda i: abs(edges[i] - v))
+
+
+@pytest.fixture(scope="module")
+def oracle():
+    """The page-3 application table from the text layer: spans by grid slot, numbers by slot."""
+    with pdfplumber.open(PDF) as pdf:
+        page = pdf.pages[2]
+        table = max(page.find_tables(), key=lambda t: len(t.cells))
+        xs = _edges([c[0] for c in table.cells] + [c[2] for c in table.cells])
+        ys = _edges([c[1] for c in table.cells] + [c[3] for c in table.cells])
+        spans = {}
+        for x0, y0, x1, y1 in table.cells:
+            r, c = _index(ys, y0), _index(xs, x0)
+            spans[(r, c)] = (_index(ys, y1) - r, _index(xs, x1) - c)
+        numbers = {}
+        bx0, by0, bx1, by1 = table.bbox
+        for w in page.extract_words():
+            cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
+            if NUMBER.match(w["text"]) and bx0 < cx < bx1 and by0 < cy < by1:
+                r = max(i for i in range(len(ys) - 1) if ys[i] <= cy)
+                c = max(i for i in range(len(xs) - 1) if xs[i] <= cx)
+                numbers[(r, c)] = (w["text"], (cx, cy))
+    return {"shape": (len(ys) - 1, len(xs) - 1), "spans": spans, "numbers": numbers, "bbox": table.bbox}
+
+
+def _main_table(doc) -> Table:
+    return max(doc.tables(), key=lambda t: len(t.cells))
+
+
+def _spans(table: Table):
+    return {(c.row, c.col): (c.rowspan, c.colspan) for c in table.cells}
+
+
+@pytest.fixture(scope="module")
+def clean_doc():
+    with pdfium.PdfDocument(str(PDF)) as pdf:
+        img = pdf[2].render(scale=300 / 72).to_pil().convert("L")
+    return image.convert(_png(img), "hzq2023_p3_300dpi.png")
+
+
+@needs_tesseract
+def test_clean_scan_grid_matches_text_layer(clean_doc, oracle):
+    assert clean_doc.source.format == "image" and clean_doc.source.ocr and clean_doc.source.pages == 1
+    table = _main_table(clean_doc)
+    assert (table.n_rows, table.n_cols) == oracle["shape"] == (17, 10)
+    assert _spans(table) == oracle["spans"]
+    assert all(c.method == "ocr" and 0.0 <= c.confidence <= 1.0 for c in table.cells)
+
+
+@needs_tesseract
+def test_clean_scan_numbers_match_text_layer_by_position(clean_doc, oracle):
+    table = _main_table(clean_doc)
+    k = 300 / 72  # pt -> px; the clean render needs no deskew, so positions carry over
+    wrong = []
+    for (text, (cx, cy)) in oracle["numbers"].values():
+        px, py = cx * k, cy * k
+        hits = [c for c in table.cells if c.bbox[0] <= px <= c.bbox[2] and c.bbox[1] <= py <= c.bbox[3]]
+        assert len(hits) == 1, f"no single cell at {text!r} ({px:.0f},{py:.0f})"
+        if hits[0].text != text:
+            wrong.append((text, hits[0].text))
+    assert len(oracle["numbers"]) == 7 * 14
+    assert wrong == []
+    # and no number invented where the text layer has none
+    found = sum(bool(NUMBER.match(c.text)) for c in table.cells)
+    assert found == len(oracle["numbers"])
+
+
+def _seal_scan() -> bytes:
+    committed = SCANS / "hzq2023_p3_200dpi_skew2_seal.jpg"
+    if committed.exists():
+        return committed.read_bytes()
+    return _make_scans().seal_page3(200, 2.0)
+
+
+@needs_tesseract
+def test_skewed_sealed_scan_numbers(oracle):
+    doc = image.convert(_seal_scan(), "hzq2023_p3_200dpi_skew2_seal.jpg")
+    table = _main_table(doc)
+    assert (table.n_rows, table.n_cols) == oracle["shape"]
+    assert _spans(table) == oracle["spans"]
+    cells = {(c.row, c.col): c for c in table.cells}
+    right, bad = 0, []
+    for slot, (text, _) in oracle["numbers"].items():
+        cell = cells[slot]
+        if cell.text == text:
+            right += 1
+        elif cell.text and cell.confidence >= 0.9:
+            bad.append((slot, text, cell.text, cell.confidence))
+    assert right >= 0.99 * len(oracle["numbers"])
+    assert bad == [], "wrong numbers with high confidence"
+
+
+@needs_tesseract
+def test_two_page_tiff_joins_the_split_table():
+    """Pages 3-4 at 150 dpi in one TIFF: the application table continues on page 4."""
+    frames = []
+    with pdfium.PdfDocument(str(PDF)) as pdf:
+        for n in (2, 3):
+            frames.append(pdf[n].render(scale=150 / 72).to_pil().convert("L"))
+    buf = io.BytesIO()
+    frames[0].save(buf, "TIFF", save_all=True, append_images=frames[1:], compression="tiff_deflate")
+    doc = image.convert(buf.getvalue(), "p3-4.tif")
+    assert doc.source.pages == 2
+    table = _main_table(doc)
+    # 17 rows on page 3 + 9 on page 4; the vertical 三、本年度办理结果 cell runs on across the break
+    assert (table.n_rows, table.n_cols) == (26, 10)
+    tall = next(c for c in table.cells if (c.row, c.col) == (5, 0))
+    assert tall.rowspan == 20
+    totals = [c.text for c in table.cells if c.col == 9 and c.row >= 3]
+    assert totals[:2] == ["21", "0"] and totals[-2:] == ["21", "0"]
+
+
+def test_corrupt_image_raises_conversion_error():
+    with pytest.raises(ConversionError):
+        image.convert(b"\x89PNG\r\n\x1a\n" + b"\x00garbage" * 50, "broken.png")
+    with pytest.raises(ConversionError):
+        image.convert(b"not an image at all", "broken.jpg")
+
+
+def test_truncated_jpeg_raises_conversion_error():
+    buf = io.BytesIO()
+    Image.new("L", (400, 300), 255).save(buf, "JPEG")
+    with pytest.raises(ConversionError):
+        image.convert(buf.getvalue()[:200], "cut.jpg")
+
+
+@pytest.mark.parametrize("angle", [5.0, -4.5])
+def test_deskew_up_to_5_degrees_keeps_the_grid(oracle, angle):
+    """layout.raster alone (no OCR): the fitLine estimate undoes the skew and the grid survives."""
+    import numpy as np
+
+    from layout import raster
+
+    scans = _make_scans()
+    page = scans.skew(scans.render(3, 150), angle)
+    lay = raster.analyze(page, 150)
+    assert abs(lay.skew + angle) < 0.15  # the page was turned counter-clockwise by `angle`
+    table = max(lay.tables, key=lambda t: len(t.cells))
+    assert (table.n_rows, table.n_cols) == oracle["shape"]
+    assert _spans(table) == oracle["spans"]
+    assert isinstance(lay.gray, np.ndarray) and lay.gray.shape == page.shape[:2]
+
+
+class _BlankEngine:
+    """Reads nothing: checks the page plumbing and the table joins without tesseract's time."""
+
+    name = "blank"
+
+    def read_cells(self, crops, kind):
+        return [("", 0.0) for _ in crops]
+
+    def read_block(self, image):
+        return []
+
+    def orientation(self, image):
+        return None
+
+
+def test_image_only_pdf_pages_and_joined_tables():
+    data = (SCANS / "hzq2023_scanned.pdf").read_bytes()
+    doc = image.convert_pdf_images(data, "hzq2023_scanned.pdf", engine=_BlankEngine())
+    assert (doc.source.format, doc.source.pages, doc.source.ocr) == ("pdf", 5, True)
+    shapes = [(t.page, t.n_rows, t.n_cols) for t in doc.tables()]
+    # 二 runs from page 2 onto page 3 (4 columns, then 2 of them), 三 from page 3 onto page 4
+    assert shapes == [(2, 14, 4), (3, 26, 10), (4, 4, 15)]
+    assert {c.page for c in list(doc.tables())[1].cells} == {3, 4}
+    assert any(w["kind"] == "ocr_empty" for w in doc.warnings)  # pages 1 and 5: no table, no text here
+
+
+def test_cropped_low_resolution_table_is_measured_by_its_text(oracle):
+    """A screenshot-like crop of just the table at 96 dpi: not page-shaped, so the scale comes
+    from the text height, and the grid is still found."""
+    with pdfium.PdfDocument(str(PDF)) as pdf:
+        k = 96 / 72
+        img = pdf[2].render(scale=k).to_pil().convert("RGB")
+    x0, y0, x1, y1 = oracle["bbox"]
+    img = img.crop((int((x0 - 6) * k), int((y0 - 6) * k), int((x1 + 6) * k), int((y1 + 6) * k)))
+    assert 70 <= image._page_dpi(img) <= 130
+    doc = image.convert(_png(img), "table.png", engine=_BlankEngine())
+    table = _main_table(doc)
+    assert (table.n_rows, table.n_cols) == oracle["shape"]
+    assert _spans(table) == oracle["spans"]
