@@ -34,3 +34,18 @@ def align(labels: Sequence[str], templates: Sequence[tuple[str, ...]], min_score
         else:
             j += 1
     return out
+
+
+def fill_gaps(match: dict[int, int], n: int) -> dict[int, int]:
+    """Pair unmatched rows by position where two matched rows enclose equal-sized gaps on both sides.
+
+    OCR can garble a label past recognition (「计其他情形)」 for 部分公开…); its place between two
+    recognised rows still says which row it is. Returns only the added pairs.
+    """
+    added: dict[int, int] = {}
+    anchors = sorted(match.items())
+    for (i0, j0), (i1, j1) in zip(anchors, anchors[1:]):
+        if i1 - i0 == j1 - j0 and i1 - i0 > 1:
+            for k in range(1, i1 - i0):
+                added[i0 + k] = j0 + k
+    return {i: j for i, j in added.items() if i < n}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from normalize.align import align
+from normalize.align import align, fill_gaps
 from normalize.fields import FieldStore
 from normalize.numbers import to_wanyuan
 from normalize.rows import LogicalRow, Slot
@@ -28,6 +28,43 @@ def _fit_slots(row: LogicalRow, width: int) -> Optional[list[Slot]]:
     while len(slots) > width and slots[0].parsed is None:
         slots.pop(0)
     return slots if len(slots) == width else None
+
+
+
+OCR_TRUSTED = 0.9
+
+
+def _distrust_ocr(values: dict, slots: dict, rules: list[Rule], short: list[ShortRow]) -> dict[str, Slot]:
+    """Unsure OCR reads that break a sum, when the sums alone then pin every one of them.
+
+    Only when setting them aside leaves no rule broken: a source that contradicts itself keeps
+    its numbers. Returns the reads to replace by the solver's values.
+    """
+    def broken(rule: Rule) -> bool:
+        vals = [values.get(f) for f in rule.fields]
+        return None not in vals and abs(sum(c * v for (_, c), v in zip(rule.terms, vals))) > 1e-9
+
+    suspects = {f for r in rules if broken(r) for f in r.fields
+                if f in slots and slots[f].cell is not None and slots[f].cell.method == "ocr"
+                and (slots[f].cell.confidence or 0.0) < OCR_TRUSTED}
+    if not suspects:
+        return {}
+    trial = {f: (None if f in suspects else v) for f, v in values.items()}
+    sol = solve(trial, rules, short)
+    if sol.broken or sol.unplaced or any(sol.values.get(f) is None for f in suspects):
+        return {}
+    # OCR loses digits (21 read as 2) rather than inventing them: anything else may be the
+    # source's own inconsistency, which must stay visible.
+    if not all(_is_digit_loss(slots[f].raw, sol.values[f]) for f in suspects):
+        return {}
+    return {f: slots[f] for f in suspects}
+
+
+def _is_digit_loss(raw: str, value) -> bool:
+    read = "".join(ch for ch in raw if ch.isdigit())
+    full = str(int(value)) if float(value).is_integer() else str(value)
+    it = iter(full)
+    return len(read) < len(full) and all(ch in it for ch in read)
 
 
 # ---------------------------------------------------------------- table 二
@@ -92,6 +129,12 @@ def read_applications(rows: list[LogicalRow], template: Template, store: FieldSt
     data = _data_rows(rows)
     tmpl = list(template.results)
     match = align([r.label for r in data], [t.labels for t in tmpl])
+    by_position = fill_gaps(match, len(data))
+    for i, j in by_position.items():
+        store.warn(f"applications.{tmpl[j].path}", "label_by_position",
+                   f"row label 「{data[i].text}」 not recognised; taken as 「{tmpl[j].labels[0]}」 from its place "
+                   "between the rows around it", data[i].text)
+    match.update(by_position)
     row_of = {tmpl[j].path: data[i] for i, j in match.items()}
     active = _active_result_rows(template, set(row_of))
     leaves = [p for p in active if next(t for t in tmpl if t.path == p).leaf]
@@ -130,12 +173,16 @@ def read_applications(rows: list[LogicalRow], template: Template, store: FieldSt
             for f in fields:
                 store.warn(f, "unplaced", f"row 「{label_of[path]}」 holds {len(nums)} numbers for 7 columns", raw)
 
+    distrusted = _distrust_ocr(values, slots, rules, short)
+    for f in distrusted:
+        values[f] = None
     sol = solve(values, rules, short)
-    _store_solution(store, sol, values, slots, short, label_of, "三")
+    _store_solution(store, sol, values, slots, short, label_of, "三", distrusted)
     return rules
 
 
-def _store_solution(store: FieldStore, sol, values, slots, short, label_of, table: str) -> None:
+def _store_solution(store: FieldStore, sol, values, slots, short, label_of, table: str,
+                    distrusted: dict[str, Slot] | None = None) -> None:
     placed_slot: dict[str, Slot] = {}
     for row in short:
         if row.key in sol.placed:
@@ -154,6 +201,12 @@ def _store_solution(store: FieldStore, sol, values, slots, short, label_of, tabl
             store.set_from_slot(f, values[f], slots[f])
         elif f in placed_slot:
             store.set_from_slot(f, v, placed_slot[f])
+        elif v is not None and distrusted and f in distrusted:
+            cell = distrusted[f].cell
+            store.set_inferred(f, v, f"OCR read {distrusted[f].raw!r} with confidence {cell.confidence:.2f}, which "
+                               f"breaks the template's sums; the other cells pin it to {v}", distrusted[f].raw)
+            store.provenance[f].update(page=cell.page, bbox=list(cell.bbox) if cell.bbox else None,
+                                       confidence=cell.confidence)
         elif v is not None:
             store.set_inferred(f, v, f"not given by the source; the template's sums pin it to {v}",
                                slots[f].raw if f in slots else None)
@@ -199,6 +252,9 @@ def read_reviews(rows: list[LogicalRow], store: FieldStore) -> list[Rule]:
         for f, s in zip(fields, fitted):
             values[f] = s.value
             slots[f] = s
+    distrusted = _distrust_ocr(values, slots, rules, short)
+    for f in distrusted:
+        values[f] = None
     sol = solve(values, rules, short)
-    _store_solution(store, sol, values, slots, short, label_of, "四")
+    _store_solution(store, sol, values, slots, short, label_of, "四", distrusted)
     return rules

@@ -50,3 +50,17 @@ def test_shared_prefix_labels_go_to_their_own_rows():
 def test_ocr_noise_in_labels_still_matches():
     got = _paths(["《一）予以公开", "〈二）部分公开（区分处理的,只计这一情形,不计其他情形）", "1.属于国 家秘密"], FORM_2021)
     assert list(got.values()) == ["results.disclosed", "results.partially_disclosed", "results.withheld.state_secret"]
+
+
+def test_unreadable_label_between_known_rows_is_taken_by_position():
+    from normalize.align import fill_gaps
+
+    labels = ["（一）予以公开", "计其他情形)", "1.属于国家秘密"]
+    tmpl = [t.labels for t in FORM_2021.results]
+    match = align(labels, tmpl)
+    assert 1 not in match
+    added = fill_gaps(match, len(labels))
+    assert FORM_2021.results[added[1]].path == "results.partially_disclosed"
+    # Two garbled rows for one template slot: no positional guess.
+    labels = ["（一）予以公开", "计其他情形)", "乱码", "1.属于国家秘密"]
+    assert fill_gaps(align(labels, tmpl), len(labels)) == {}
