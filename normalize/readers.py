@@ -55,9 +55,10 @@ def _distrust_ocr(values: dict, slots: dict, rules: list[Rule], short: list[Shor
         return {}
     # OCR loses digits (21 read as 2) rather than inventing them: anything else may be the
     # source's own inconsistency, which must stay visible.
-    if not all(_is_digit_loss(slots[f].raw, sol.values[f]) for f in suspects):
+    changed = {f for f in suspects if sol.values[f] != values[f]}
+    if not all(_is_digit_loss(slots[f].raw, sol.values[f]) for f in changed):
         return {}
-    return {f: slots[f] for f in suspects}
+    return {f: slots[f] for f in changed}
 
 
 def _is_digit_loss(raw: str, value) -> bool:
