@@ -6,7 +6,7 @@ from typing import Optional
 from normalize.align import align, fill_gaps
 from normalize.fields import FieldStore
 from normalize.numbers import to_wanyuan
-from normalize.rows import LogicalRow, Slot
+from normalize.rows import LogicalRow, Slot, value_block
 from normalize.rules import Rule, application_rules, review_rules
 from normalize.solver import ShortRow, solve
 from normalize.templates.base import APPLICANT_KEYS, REVIEW_GROUPS, REVIEW_OUTCOMES, Template
@@ -28,6 +28,18 @@ def _fit_slots(row: LogicalRow, width: int) -> Optional[list[Slot]]:
     while len(slots) > width and slots[0].parsed is None:
         slots.pop(0)
     return slots if len(slots) == width else None
+
+
+def _row_view(row: LogicalRow, width: int) -> tuple[str, Optional[list[Slot]]]:
+    """The row's label and its `width` value slots at their columns (None: place by count)."""
+    fitted = _fit_slots(row, width)
+    if fitted is not None:
+        return row.label, fitted
+    block = value_block(row, width)
+    if block is not None:
+        labels, slots = block
+        return (labels[-1] if labels else ""), slots
+    return row.label, None
 
 
 
@@ -128,15 +140,16 @@ def _active_result_rows(template: Template, matched: set[str]) -> list[str]:
 
 def read_applications(rows: list[LogicalRow], template: Template, store: FieldStore) -> list[Rule]:
     data = _data_rows(rows)
+    views = [_row_view(r, 7) for r in data]
     tmpl = list(template.results)
-    match = align([r.label for r in data], [t.labels for t in tmpl])
+    match = align([v[0] for v in views], [t.labels for t in tmpl])
     by_position = fill_gaps(match, len(data))
     for i, j in by_position.items():
         store.warn(f"applications.{tmpl[j].path}", "label_by_position",
                    f"row label 「{data[i].text}」 not recognised; taken as 「{tmpl[j].labels[0]}」 from its place "
                    "between the rows around it", data[i].text)
     match.update(by_position)
-    row_of = {tmpl[j].path: data[i] for i, j in match.items()}
+    row_of = {tmpl[j].path: i for i, j in match.items()}
     active = _active_result_rows(template, set(row_of))
     leaves = [p for p in active if next(t for t in tmpl if t.path == p).leaf]
     rules = application_rules(active, leaves)
@@ -149,12 +162,11 @@ def read_applications(rows: list[LogicalRow], template: Template, store: FieldSt
         fields = [f"applications.{path}.{c}" for c in APPLICANT_KEYS]
         for f in fields:
             values[f] = None
-        row = row_of.get(path)
-        if row is None:
+        if path not in row_of:
             for f in fields:
                 store.warn(f, "missing_row", f"table 三 has no row 「{label_of[path]}」")
             continue
-        fitted = _fit_slots(row, 7)
+        row, fitted = data[row_of[path]], views[row_of[path]][1]
         if fitted is not None:
             for f, s in zip(fields, fitted):
                 values[f] = s.value
@@ -209,8 +221,9 @@ def _store_solution(store: FieldStore, sol, values, slots, short, label_of, tabl
             store.provenance[f].update(page=cell.page, bbox=list(cell.bbox) if cell.bbox else None,
                                        confidence=cell.confidence)
         elif v is not None:
-            store.set_inferred(f, v, f"not given by the source; the template's sums pin it to {v}",
-                               slots[f].raw if f in slots else None)
+            raw = slots[f].raw if f in slots else None
+            why = f"the cell reads {raw!r}, not a number" if raw and raw.strip() else "not given by the source"
+            store.set_inferred(f, v, f"{why}; the template's sums pin it to {v}", raw)
         else:
             row_key = next((r.key for r in short if f in r.fields), None)
             if row_key in unplaced:
@@ -220,7 +233,9 @@ def _store_solution(store: FieldStore, sol, values, slots, short, label_of, tabl
                                " | ".join(str(x) for x in next(r.numbers for r in short if r.key == row_key)))
             else:
                 raw = slots[f].raw if f in slots else None
-                store.set_null(f, "blank", f"not given by the source and not pinned by the sums{broken_note}", raw)
+                what = "unreadable" if raw and raw.strip() else "blank"
+                store.set_null(f, what, f"{'the cell does not read as a number' if what == 'unreadable' else 'not given by the source'}"
+                               f" and the sums do not pin it{broken_note}", raw)
 
 
 # ---------------------------------------------------------------- table 四
@@ -233,7 +248,7 @@ def read_reviews(rows: list[LogicalRow], store: FieldStore) -> list[Rule]:
     slots: dict[str, Slot] = {}
     short: list[ShortRow] = []
     label_of = {"reviews": "行政复议、行政诉讼"}
-    fitted = next((s for s in (_fit_slots(r, 15) for r in data) if s is not None), None)
+    fitted = next((s for s in (_row_view(r, 15)[1] for r in data) if s is not None), None)
     if fitted is None:
         nums = [s for r in data for s in r.numbers()]
         if len(nums) == 15:

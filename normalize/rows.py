@@ -65,3 +65,21 @@ def table_rows(table: Table) -> list[LogicalRow]:
                 slots.extend(Slot(c.text, None, c) for _ in range(c.colspan))
         out.append(LogicalRow(labels, slots, table.positional, cells))
     return out
+
+
+def value_block(row: LogicalRow, width: int) -> Optional[tuple[list[str], list[Slot]]]:
+    """(labels, slots) taking the row's last `width` cells as its values, garbled ones unreadable.
+
+    For positional rows whose cells did not sort into labels and numbers cleanly: OCR can turn
+    a 4 into 人4. Allowed only when nearly all of the block reads as numbers or blanks.
+    """
+    if not row.positional or len(row.cells) < width:
+        return None
+    block = row.cells[-width:]
+    if any(c.colspan != 1 for c in block):
+        return None
+    readable = [c for c in block if parse_number(c.text) is not None or is_blank(c.text)]
+    if len(readable) < width - max(1, width // 4) or len(readable) == width:
+        return None
+    labels = [c.text.strip() for c in row.cells[:-width] if not is_blank(c.text)]
+    return labels, [Slot(c.text, parse_number(c.text), c) for c in block]

@@ -42,3 +42,19 @@ def test_unsure_read_that_is_not_a_digit_loss_keeps_the_source_number():
     assert _review(report)["total"] == 0
     assert not report["checks"][0]["passed"]
     assert any(w["field"] == "reviews_and_lawsuits.review.total" and w["kind"] == "low_confidence" for w in report["warnings"])
+
+
+def test_garbled_cell_inside_the_value_block_is_unreadable_not_a_label():
+    values = ["人4", "0", "1", "3", "8"] + ["0"] * 10  # OCR turned the 4 into 人4
+    report = build_report(_doc(values, [0.99] * 15))
+    assert _review(report) == {"upheld": 4, "corrected": 0, "other": 1, "pending": 3, "total": 8}
+    w = next(w for w in report["warnings"] if w["field"] == "reviews_and_lawsuits.review.upheld")
+    assert w["kind"] == "inferred" and w["raw"] == "人4"
+
+
+def test_garbled_cell_the_sums_cannot_pin_stays_null():
+    values = ["人4", "x1", "1", "3", "8"] + ["0"] * 10
+    report = build_report(_doc(values, [0.99] * 15))
+    assert _review(report)["upheld"] is None and _review(report)["corrected"] is None
+    kinds = {w["field"]: w["kind"] for w in report["warnings"]}
+    assert kinds["reviews_and_lawsuits.review.upheld"] == "unreadable"
