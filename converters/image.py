@@ -6,6 +6,10 @@ pass tells number cells from label cells -> numbers, labels, vertical labels and
 prose outside the tables are read in concurrent tesseract batches (converters/ocr.py).
 A number whose digit count differs from its ink blobs gets a low confidence and a second
 reading as a label; a 'label' inside a column of numbers is read both ways.
+The ink also checks the sign: a dash left of the digits is a minus sign, so a reading without
+one gets it added and a confidence < 0.9 (and a "-" with no dash in the ink is distrusted).
+Trailing glyphs as wide as tall after digits (251000元, 1200万元) are a unit: the digits are
+read alone by the number passes and the unit by chi_sim, instead of 元 turning into a "7".
 Cell and paragraph boxes are pixels of the cleaned (rotated, deskewed) page image.
 A page turned by 90/180/270 degrees is read twice (OSD answers after the first pass starts).
 """
@@ -45,6 +49,9 @@ class _Crop:
     vertical: bool = False
     lines: int = 1  # text lines in the ink
     kind: str = "label"  # after the probe: "number" or "label"
+    dash: bool = False  # a short horizontal stroke left of all glyphs: a minus sign
+    split: Optional[int] = None  # x in `image` where trailing CJK-wide glyphs (元, 万元, 件) start
+    unit_glyphs: int = 0  # how many glyph groups lie right of `split`
 
 
 def _crop_cell(lay: raster.PageLayout, cell: Cell) -> _Crop:
@@ -61,6 +68,7 @@ def _crop_cell(lay: raster.PageLayout, cell: Cell) -> _Crop:
     gray[lines] = 255
     n, labels, stats, cents = cv2.connectedComponentsWithStats(ink, connectivity=8)
     keep = _keep_components(labels, stats, cents, s)
+    keep |= _minus_signs(stats, keep)
     h, w = ink.shape
     thin = max(3, int(3 * s))
     for i in np.nonzero(keep)[0]:
@@ -85,7 +93,76 @@ def _crop_cell(lay: raster.PageLayout, cell: Cell) -> _Crop:
     rows = np.zeros(ih, bool)
     bys = np.nonzero(big[labels])[0] if big.any() else ys
     rows[np.clip(bys - by0, 0, ih - 1)] = True
-    return _Crop(cell, crop, _count_blobs(stats[keep]), vertical, _count_runs(rows, max(2, int(3 * s))))
+    k = _Crop(cell, crop, _count_blobs(stats[keep]), vertical, _count_runs(rows, max(2, int(3 * s))))
+    if not vertical and k.lines == 1:
+        groups, k.dash = _glyph_groups(stats[keep])
+        k.split, k.unit_glyphs = _unit_split(groups, bx0, pad)
+    return k
+
+
+def _glyph_groups(st: np.ndarray) -> tuple[list[list[int]], bool]:
+    """Glyphs left to right as [x0, x1, y0, y1] (tall components merged where their x-ranges
+    overlap, short strokes added to the glyph they sit over), and whether a dash lies left of
+    them all (a minus sign: "-3", "−3", "－3", "—3")."""
+    if len(st) == 0:
+        return [], False
+    hmax = int(st[:, 3].max())
+    tall = st[:, 3] >= 0.5 * hmax
+    groups: list[list[int]] = []
+    for x, y, w, h, _ in sorted(st[tall].tolist()):
+        if groups and x < groups[-1][1]:
+            g = groups[-1]
+            g[1], g[2], g[3] = max(g[1], x + w), min(g[2], y), max(g[3], y + h)
+        else:
+            groups.append([x, x + w, y, y + h])
+    if not groups:
+        return [], False
+    top, bottom = min(g[2] for g in groups), max(g[3] for g in groups)
+    band = bottom - top
+    dash = False
+    for x, y, w, h, area in st[~tall].tolist():
+        overlaps = [g for g in groups if x < g[1] and x + w > g[0]]
+        if overlaps:
+            g = overlaps[0]
+            g[0], g[1] = min(g[0], x), max(g[1], x + w)
+            g[2], g[3] = min(g[2], y), max(g[3], y + h)
+            continue
+        dash = dash or _is_dash(x, y, w, h, area, top, band, groups[0][0])
+    return groups, dash
+
+
+def _is_dash(x: int, y: int, w: int, h: int, area: int, top: int, band: int, first: int) -> bool:
+    """A filled bar, wider than tall, level with the middle of the text line (top, band: its
+    glyphs' top and height) and close left of its first glyph (at x = first): a minus sign."""
+    cy = y + h / 2
+    return (2 <= h <= 0.3 * band and w >= 1.5 * h and 0.3 * band <= w <= 2.5 * band
+            and area >= 0.5 * w * h and top + 0.2 * band <= cy <= top + 0.85 * band
+            and x + w <= first and first - (x + w) <= 1.2 * band)
+
+
+def _unit_split(groups: list[list[int]], bx0: int, pad: int) -> tuple[Optional[int], int]:
+    """Trailing glyphs as wide as they are tall after narrower ones: a unit (元, 万元, 件, 个, 次, 人)
+    after digits (about 0.6 as wide as tall). Returns (x in the padded crop, glyph count)."""
+    if len(groups) < 2:
+        return None, 0
+    hmax = max(g[3] - g[2] for g in groups)
+    n = 0
+    while n < 2 and len(groups) - n > 1:
+        g = groups[-1 - n]
+        w, h = g[1] - g[0], g[3] - g[2]
+        if h >= 0.7 * hmax and w >= 0.8 * h:
+            n += 1
+        else:
+            break
+    if n == 0 or n == len(groups):
+        return None, 0
+    head = groups[:-n]
+    if sum(g[1] - g[0] < 0.8 * (g[3] - g[2]) for g in head) < 0.5 * len(head):
+        return None, 0  # mostly wide glyphs before: a label, not digits and a unit
+    prev, first = groups[-1 - n], groups[-n]
+    if first[0] - prev[1] < 0:
+        return None, 0
+    return (prev[1] + first[0]) // 2 - bx0 + pad, n
 
 
 def _big(s: float) -> int:
@@ -107,6 +184,25 @@ def _keep_components(labels: np.ndarray, stats: np.ndarray, cents: np.ndarray, s
             x, y = int(cents[i][0]), int(cents[i][1])
             keep[i] = bool(near[y, x])
     return keep
+
+
+def _minus_signs(stats: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Dropped components that are a minus sign (a filled bar level with the middle of the text
+    and just left of it). Too small for a glyph, a "-" a little apart from its digits would
+    otherwise go as a noise speck and "-3" be read "3"."""
+    out = np.zeros(len(stats), bool)
+    if not keep.any():
+        return out
+    st = stats[keep]
+    hmax = st[:, 3].max()
+    tall = st[st[:, 3] >= 0.5 * hmax]
+    top, bottom = tall[:, 1].min(), (tall[:, 1] + tall[:, 3]).max()
+    band, first = bottom - top, tall[:, 0].min()
+    for i in np.nonzero(~keep)[0]:
+        if i == 0:  # the background
+            continue
+        out[i] = _is_dash(*(int(v) for v in stats[i]), int(top), int(band), int(first))
+    return out
 
 
 def _border_lines(mask: np.ndarray) -> np.ndarray:
@@ -294,22 +390,45 @@ def _read_page(lay: raster.PageLayout, page: int, engine: OcrEngine, ex: ThreadP
     inked = [k for k in crops if k.image is not None]
     probe_in = [k for k in inked if not k.vertical]
     probe = engine.read_cells([k.image for k in probe_in], "probe")
+    with_unit = []  # digits then a unit the probe turned into letters ("2510007t"): read both ways
     for k, (text, _) in zip(probe_in, probe):
-        k.kind = "number" if k.lines == 1 and _numberish(text.replace(" ", "")) else "label"
+        text = text.replace(" ", "")
+        k.kind = "number" if k.lines == 1 and _numberish(text) else "label"
+        lead = re.match(r"-?(\d+)", text)
+        if (k.kind == "label" and k.lines == 1 and k.split is not None and lead
+                and len(lead.group(1)) >= k.blobs - k.unit_glyphs):
+            with_unit.append(k)
     kinds: dict[str, list[_Crop]] = {"number": [], "label": [], "vertical": []}
     for k in probe_in:
         kinds[k.kind].append(k)
     doubtful = _doubtful_labels(lay, {id(k.cell): k for k in probe_in})
+    both = {id(k) for k in doubtful}
+    doubtful += [k for k in with_unit if id(k) not in both]
     kinds["number"] += doubtful  # read both ways; the number wins only if its passes agree
     kinds["vertical"] = [k for k in inked if k.vertical]
-    futures = {kind: ex.submit(engine.read_cells, [k.image for k in ks], kind)
+    images = {kind: [k.image for k in ks] for kind, ks in kinds.items()}
+    # A number followed by a unit ("251000元"): the digits are also read on their own (the
+    # whitelist would turn 元 into a digit) and the unit with chi_sim.
+    split = [k for k in kinds["number"] if k.split is not None]
+    pad = max(10, int(10 * lay.scale))
+    images["number"] += [_side(k.image, k.split, pad, left=True) for k in split]
+    units = (ex.submit(engine.read_cells, [_side(k.image, k.split, pad, left=False) for k in split], "label")
+             if split else None)
+    futures = {kind: ex.submit(engine.read_cells, images[kind], kind)
                for kind, ks in kinds.items() if ks}
     readings: dict[int, dict[str, tuple[str, float]]] = {}
     for kind, f in futures.items():
-        for k, (text, conf) in zip(kinds[kind], f.result()):
+        res = f.result()
+        for k, (text, conf) in zip(kinds[kind], res):
             if kind == "number":
-                text, conf = _check_number(text, conf, k.blobs)
+                text, conf = _check_number(text, conf, k.blobs, k.dash)
             readings.setdefault(id(k), {})[kind] = (text, conf)
+        if kind == "number" and units is not None:
+            for k, digits, unit in zip(split, res[len(kinds[kind]):], units.result()):
+                joined = _with_unit(digits, unit, k)
+                if joined is not None:
+                    readings[id(k)]["number"] = joined
+                    k.blobs -= k.unit_glyphs
     retry = []
     for k in inked:
         r = readings.get(id(k), {})
@@ -329,6 +448,9 @@ def _read_page(lay: raster.PageLayout, page: int, engine: OcrEngine, ex: ThreadP
         for k, (text, conf) in zip(retry, engine.read_cells([k.image for k in retry], "label")):
             if text and (not k.cell.text or _CJK.search(text)):
                 k.cell.text, k.cell.confidence = text, round(min(conf, 0.5), 3)
+    for k in inked:
+        if k.dash:  # label and retry readings too: a minus in the ink must not be lost
+            k.cell.text, k.cell.confidence = _signed(k.cell.text, k.cell.confidence)
     for k in crops:
         k.cell.method = "ocr"
         if k.image is None:
@@ -377,11 +499,57 @@ def _numberish(probe: str) -> bool:
     return len(letters) <= 2 and set(letters) <= set("oOlIi") and len(probe) <= 12
 
 
-def _check_number(text: str, conf: float, blobs: int) -> tuple[str, float]:
-    """Tidy a number reading; distrust it when the digits do not match the ink blobs."""
-    text = text.strip(".-") if text not in ("-",) else text
+_UNITS = {"元", "万元", "亿元", "千元", "件", "个", "次", "人", "人次", "项", "条", "份", "家", "户", "天", "日", "万"}
+_UNIT_TEXT = re.compile(r"^[\u3400-\u9fff]{1,3}$")
+
+
+def _side(image: np.ndarray, x: int, pad: int, left: bool) -> np.ndarray:
+    """The padded crop left (the digits) or right (the unit) of column x."""
+    part = image[:, :x] if left else image[:, x:]
+    return cv2.copyMakeBorder(part, 0, 0, 0 if left else pad, pad if left else 0,
+                              cv2.BORDER_CONSTANT, value=255)
+
+
+def _with_unit(digits: tuple[str, float], unit: tuple[str, float], k: _Crop) -> Optional[tuple[str, float]]:
+    """The digits' reading plus the unit, or None when the right part is no CJK unit (then the
+    'wide glyph' was two touching digits and the whole-cell reading stands)."""
+    u = unit[0].replace(" ", "")
+    if not _UNIT_TEXT.match(u):
+        return None
+    text, conf = _check_number(digits[0], digits[1], k.blobs - k.unit_glyphs, k.dash)
+    if not text or not is_number(text):
+        return None
+    if u not in _UNITS or unit[1] < 0.6:
+        conf = min(conf, 0.8)
+    return text + u, conf
+
+
+_DASHED = re.compile(r"^[-−－—–一_~]*(\d[\d,]*(\.\d+)?[\u3400-\u9fff]{0,3})$")
+
+
+def _signed(text: str, conf: float) -> tuple[str, float]:
+    """A cell with a minus sign in its ink: its number reading starts with "-"."""
+    m = _DASHED.match(text)
+    if m is None or text.startswith("-") and not text.startswith("--"):
+        return text, conf
+    return "-" + m.group(1), round(min(conf, 0.8), 3)
+
+
+def _check_number(text: str, conf: float, blobs: int, dash: bool = False) -> tuple[str, float]:
+    """Tidy a number reading; distrust it when the digits do not match the ink blobs, or the sign
+    does not match the ink (a dash left of the digits is a minus sign)."""
+    if text == "-":
+        return text, conf
+    signed = text.startswith("-")
+    text = text.strip(".-")
     if not text:
         return "", 0.0
+    if dash:
+        text = "-" + text
+        if not signed:
+            conf = min(conf, 0.8)  # the reading ignored ink: sign added, but to be checked
+    elif signed:
+        conf = min(conf, 0.8)  # a sign the ink does not show (or a dash too faint to see)
     if not is_number(text):
         conf = min(conf, 0.4)
     if _digit_count(text) != blobs:

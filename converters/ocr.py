@@ -8,7 +8,8 @@ Independent batches run as concurrent processes.
 Cell kinds:
   "probe"    eng psm 7, no whitelist: a quick first pass that tells numbers from labels
   "number"   eng psm 7 + digit whitelist on the raw crop and on an Otsu crop, and chi_sim
-             psm 7 + whitelist on the Otsu crop; the three vote
+             psm 7 + whitelist on the Otsu crop; the three vote (a pass that reads nothing is
+             redone with psm 13: psm 7 drops some lone glyphs, e.g. a thin-stemmed "4")
   "label"    chi_sim psm 6, spaces between CJK removed
   "vertical" chi_sim_vert psm 5 (text set one character per line)
 Confidences are 0..1. For numbers they reflect agreement between the passes (>= 0.9 only
@@ -189,11 +190,20 @@ class TesseractEngine(OcrEngine):
         """
         wl = [f"tessedit_char_whitelist={DIGITS}"]
         binar = [otsu(c) for c in crops]
+        setup = [(crops, "eng"), (binar, "eng"), (binar, "chi_sim")]
         with ThreadPoolExecutor(3) as ex:
-            jobs = [ex.submit(self._run, crops, "eng", 7, wl),
-                    ex.submit(self._run, binar, "eng", 7, wl),
-                    ex.submit(self._run, binar, "chi_sim", 7, wl)]
+            jobs = [ex.submit(self._run, ims, lang, 7, wl) for ims, lang in setup]
             passes = [[self._line_text(w, "") for w in j.result()] for j in jobs]
+            # psm 7's line finder drops some lone glyphs (a thin-stemmed "4" comes back empty
+            # from all three passes); psm 13 (raw line, no layout analysis) reads them.
+            empty = [[i for i, (t, _) in enumerate(p) if not t] for p in passes]
+            redo = {j: ex.submit(self._run, [setup[j][0][i] for i in idx], setup[j][1], 13, wl)
+                    for j, idx in enumerate(empty) if idx}
+            for j, f in redo.items():
+                for i, w in zip(empty[j], f.result()):
+                    text, conf = self._line_text(w, "")
+                    if conf >= 0.5:  # psm 13 also reads noise: only a confident reading counts
+                        passes[j][i] = (text, conf)
         return [_vote([p[i] for p in passes]) for i in range(len(crops))]
 
     # ------------------------------------------------------------ prose
@@ -234,7 +244,7 @@ def _vote(votes: list[tuple[str, float]]) -> tuple[str, float]:
     texts = [t for t, _ in votes if t]
     if not texts:
         return "", 0.0
-    best = max(set(texts), key=lambda t: (texts.count(t), len(t)))
+    best = max(set(texts), key=lambda t: (texts.count(t), max(c for x, c in votes if x == t), len(t)))
     n = texts.count(best)
     tconf = max(c for t, c in votes if t == best)
     if n == len(votes):

@@ -234,3 +234,87 @@ def test_cropped_low_resolution_table_is_measured_by_its_text(oracle):
     table = _main_table(doc)
     assert (table.n_rows, table.n_cols) == oracle["shape"]
     assert _spans(table) == oracle["spans"]
+
+
+# ------------------------------------------------------------------ signs and units
+
+CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+SIGNED_ROWS = [["信息内容", "上一年数量", "本年增/减", "采购总金额"],
+               ["行政许可", "18", "-3", "251000元"],
+               ["行政处罚", "4", "减4", "36"],
+               ["行政强制", "7", "−12", "1200万元"],
+               ["行政收费", "0", "－5", "3件"]]
+needs_cjk_font = pytest.mark.skipif(not CJK_FONT.exists(), reason="Noto Sans CJK not installed")
+
+
+def _signed_table_scan(dpi: int) -> bytes:
+    """An A4 page with a small ruled table of signed numbers and numbers with units, drawn at
+    `dpi`, slightly blurred, greyed and noisy like a clean scan."""
+    import cv2
+    import numpy as np
+    from PIL import ImageDraw, ImageFont
+
+    s = dpi / 72.0
+    page = Image.new("L", (round(8.27 * dpi), round(11.69 * dpi)), 255)
+    d = ImageDraw.Draw(page)
+    font = ImageFont.truetype(str(CJK_FONT), round(10.5 * s), index=2)  # the SC face
+    widths, rh = [round(w * s) for w in (110, 90, 90, 110)], round(26 * s)
+    xs = [round(60 * s)]
+    for w in widths:
+        xs.append(xs[-1] + w)
+    ys = [round(120 * s) + i * rh for i in range(len(SIGNED_ROWS) + 1)]
+    lw = max(1, round(0.75 * s))
+    for x in xs:
+        d.line([(x, ys[0]), (x, ys[-1])], fill=0, width=lw)
+    for y in ys:
+        d.line([(xs[0], y), (xs[-1], y)], fill=0, width=lw)
+    for r, row in enumerate(SIGNED_ROWS):
+        for c, text in enumerate(row):
+            l, t, rr, b = d.textbbox((0, 0), text, font=font)
+            d.text((xs[c] + (widths[c] - (rr - l)) / 2 - l, ys[r] + (rh - (b - t)) / 2 - t), text, fill=0, font=font)
+    d.text((xs[0], round(80 * s)), "二、主动公开政府信息情况", fill=0, font=font)
+    a = cv2.GaussianBlur(np.asarray(page, np.float32), (3, 3), 0.6 * dpi / 200)
+    a = a * 0.95 + 8 + np.random.default_rng(dpi).normal(0, 5, a.shape)
+    return _png(Image.fromarray(np.clip(a, 0, 255).astype(np.uint8)))
+
+
+def _body_cells(doc) -> dict:
+    table = _main_table(doc)
+    assert (table.n_rows, table.n_cols) == (5, 4)
+    return {(c.row, c.col): c for c in table.cells if c.row > 0 and c.col > 0}
+
+
+@needs_tesseract
+@needs_cjk_font
+@pytest.mark.parametrize("dpi", [200, 300])
+def test_minus_signs_and_units_survive_the_digit_whitelist(dpi):
+    cells = _body_cells(image.convert(_signed_table_scan(dpi), f"signed_{dpi}.png"))
+    text = {slot: c.text for slot, c in cells.items()}
+    # printed "-3" lost its sign (read "3" at 0.994) and "251000元" came out "2510007"
+    assert text[(1, 2)] == "-3" and text[(1, 3)] == "251000元"
+    assert text[(2, 1)] == "4" and text[(2, 2)] == "减4"
+    assert text[(3, 2)] == "-12" and text[(3, 3)] == "1200万元" and text[(4, 3)] == "3件"
+    assert text[(4, 2)] in ("-5", "－5")
+    for slot, truth in {(1, 2): "-3", (3, 2): "-12", (4, 2): "-5"}.items():
+        c = cells[slot]
+        assert c.text.lstrip("-－") == truth.lstrip("-")
+        assert c.text.startswith(("-", "－")) or c.confidence < 0.9, "a minus in the ink was ignored"
+    for slot, c in cells.items():
+        if c.confidence >= 0.9:
+            assert c.text == [row[slot[1]] for row in SIGNED_ROWS][slot[0]].replace("−", "-").replace("－", "-")
+
+
+class _UnsignedEngine(_BlankEngine):
+    """Reads every cell as an unsigned "3" with high confidence (tesseract's old failure)."""
+
+    def read_cells(self, crops, kind):
+        return [("3", 0.99) for _ in crops]
+
+
+@needs_cjk_font
+def test_a_dash_the_reading_ignores_gets_a_sign_and_low_confidence():
+    cells = _body_cells(image.convert(_signed_table_scan(300), "signed.png", engine=_UnsignedEngine()))
+    for slot in ((1, 2), (3, 2), (4, 2)):  # -3, −12, －5: the dash is in the ink
+        assert cells[slot].text == "-3" and cells[slot].confidence < 0.9
+    for slot in ((2, 1), (3, 1), (4, 1)):  # one digit, no dash: the reading stands
+        assert cells[slot].text == "3" and cells[slot].confidence >= 0.9
