@@ -95,11 +95,32 @@ def _strip_leading_year(name: str) -> str:
     return re.sub(r"^.*?(?:19|20)\d{2}\s*年度?", "", name)
 
 
+def body_spelling(name: str, texts: list[str]) -> str:
+    """The body's spelling of a name read once (an OCR'd title): a one-character variant the text
+    uses where the name itself never appears again, else the name as read."""
+    flat = compact("\n".join(texts))
+    if flat.count(name) > 1:
+        return name
+    n = len(name)
+    variants = {}
+    for i in range(len(flat) - n + 1):
+        window = flat[i:i + n]
+        if window != name and window[-1] == name[-1] and sum(a != b for a, b in zip(window, name)) == 1:
+            variants[window] = variants.get(window, 0) + 1
+    return max(variants, key=variants.get) if variants else name
+
+
+def body_misread(title: str, agency: str) -> str:
+    """The title's prefix standing where the agency is: same length, differing in one character."""
+    head = title[:len(agency)]
+    return head if sum(a != b for a, b in zip(head, agency)) == 1 else agency
+
+
 def find_agency(title: Optional[str], texts: list[str], signature: list[str], metadata: dict) -> Optional[str]:
     if title:
         m = re.match(rf"^(.+?{_ORG_SUFFIX})(?:关于)?(?:{_YEAR}|[〇零○一二三四五六七八九]{{4}})\s*年", compact(title))
         if m:
-            return m.group(1)
+            return body_spelling(m.group(1), texts)
     for line in signature:
         if not _DATE.search(line) and len(line) <= 30:
             return compact(line)

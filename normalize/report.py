@@ -5,7 +5,8 @@ from converters.model import ConversionError, Document
 from normalize.checks import run_checks
 from normalize.fields import FieldStore, nest
 from normalize.form import decide_form
-from normalize.meta import find_agency, find_title, find_year, parse_date
+from normalize.meta import body_misread, find_agency, find_title, find_year, parse_date
+
 from normalize.prose import clean_paragraphs, section_text, split_signature
 from normalize.readers import read_applications, read_proactive, read_reviews
 from normalize.sections import count_reports, split_sections
@@ -50,7 +51,13 @@ def build_report(doc: Document) -> dict:
     if last:
         sections[last], signature = split_signature(sections[last])
     published = next((d for d in map(parse_date, reversed(signature)) if d), None) or doc.metadata.get("published")
-    agency = find_agency(title, [p.text for p in sec.preamble] + texts, signature, doc.metadata)
+    agency = find_agency(title, texts, signature, doc.metadata)
+    if title and agency and agency not in title:
+        # The title's agency was misread (OCR); the body's spelling replaces it in the title too.
+        fixed = title.replace(body_misread(title, agency), agency)
+        if fixed != title:
+            store.warn("title", "title_corrected", f"title read as {title!r}; agency spelled as in the body", title)
+            title = fixed
 
     src = doc.source
     return {

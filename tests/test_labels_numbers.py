@@ -64,3 +64,12 @@ def test_unreadable_label_between_known_rows_is_taken_by_position():
     # Two garbled rows for one template slot: no positional guess.
     labels = ["（一）予以公开", "计其他情形)", "乱码", "1.属于国家秘密"]
     assert fill_gaps(align(labels, tmpl), len(labels)) == {}
+
+
+def test_agency_misread_in_a_title_takes_the_body_spelling():
+    from normalize.meta import find_agency
+
+    body = ["2023年，洪泽区人民政府坚持以习近平新时代中国特色社会主义思想为指导。", "洪泽区人民政府办公室负责。"]
+    assert find_agency("潜泽区人民政府2023年政府信息公开工作年度报告", body, [], {}) == "洪泽区人民政府"
+    # A title spelling the body also uses is kept.
+    assert find_agency("洪泽区人民政府2023年政府信息公开工作年度报告", body, [], {}) == "洪泽区人民政府"

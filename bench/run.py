@@ -1,0 +1,368 @@
+"""Benchmark: accuracy, silent errors, speed and memory of xxgk on every golden fixture.
+
+    .venv/bin/python bench/run.py [--kind pdf] [--repeat 3] [--verbose] [--json out.json]
+
+Each input is converted in its own child process (so its peak RSS is its own), N times,
+keeping the fastest run. It measures; it never fails the build (exit 0 unless it crashes).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+FIXTURES = ROOT / "fixtures"
+NUMERIC_SECTIONS = ("proactive", "applications", "reviews_and_lawsuits")
+META_KEYS = ("template", "agency", "year")
+ABSENT = "<absent>"  # the output lacks the golden field altogether
+KINDS = ("text", "html", "docx", "doc", "pdf", "pdf-ocr", "image")
+OCR_DPI = 300  # pages of a scanned PDF are rendered at this resolution for the tesseract reference
+TESSERACT = ["-l", "chi_sim", "--psm", "6"]
+REFERENCE_TOOL = {"pdf": "pdfplumber", "image": "tesseract", "pdf-ocr": "tesseract"}
+
+
+# ---------------------------------------------------------------- fixtures
+
+def golden_pairs(root: Path = FIXTURES) -> list[tuple[Path, Path]]:
+    """(input, expected) for every fixtures/**/<name>.<ext> with <name>.expected.json beside it."""
+    pairs = []
+    for expected in sorted(root.rglob("*.expected.json")):
+        stem = expected.name[: -len(".expected.json")]
+        inputs = [p for p in sorted(expected.parent.glob(stem + ".*")) if p.is_file() and p.suffix != ".json"]
+        if not inputs:
+            print(f"note: {expected} has no input beside it; skipped", file=sys.stderr)
+        pairs.extend((p, expected) for p in inputs)
+    return pairs
+
+
+def guess_kind(path: Path) -> str:
+    """The input kind before conversion (the report's source.format replaces it afterwards)."""
+    from converters.registry import sniff
+    try:
+        return sniff(path.read_bytes(), path.name)
+    except Exception:
+        return path.suffix.lstrip(".").lower() or "unknown"
+
+
+def report_kind(report: dict) -> str:
+    src = report.get("source") or {}
+    kind = src.get("format") or "unknown"
+    return "pdf-ocr" if kind == "pdf" and src.get("ocr") else kind
+
+
+# ---------------------------------------------------------------- child process
+
+def peak_mb() -> float:
+    """Peak RSS of this process or of the largest tool it ran (tesseract), in MB.
+
+    Read from /proc (VmHWM) where possible: ru_maxrss of a process started by vfork/exec
+    starts from its parent's high-water mark, which would charge the bench's own memory to it.
+    """
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                own = int(line.split()[1])
+    except OSError:
+        pass
+    tools = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, tools) / 1024
+
+
+def worker(path: str, repeat: int) -> None:
+    """Child mode: convert `path` `repeat` times; print one JSON line with the report, best time, peak RSS."""
+    real_stdout, sys.stdout = sys.stdout, sys.stderr  # anything the pipeline prints stays off our channel
+    from xxgk.pipeline import convert_file
+    result = {"report": None, "seconds": None, "error": None}
+    try:
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            report = convert_file(path)
+            times.append(time.perf_counter() - t0)
+        result.update(report=report, seconds=min(times))
+    except Exception as e:  # ConversionError and bugs alike: the benchmark records, it does not stop
+        result["error"] = f"{e.__class__.__name__}: {e}"
+    result["peak_mb"] = peak_mb()
+    real_stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
+def run_child(path: Path, repeat: int, timeout: float) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(path), "--repeat", str(repeat)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        return {"report": None, "seconds": None, "peak_mb": None, "error": f"timeout after {timeout:.0f} s"}
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        tail = proc.stderr.strip().splitlines()[-1:] or [f"exit {proc.returncode}"]
+        return {"report": None, "seconds": None, "peak_mb": None, "error": f"child failed: {tail[0]}"}
+    return json.loads(lines[-1])
+
+
+# ---------------------------------------------------------------- reference timings
+
+def best_of(repeat: int, fn) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def pdfplumber_parse(path: Path) -> None:
+    import pdfplumber
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            page.extract_words()
+            page.extract_tables()
+
+
+def tesseract_pass(images: list[Path]) -> None:
+    for img in images:
+        subprocess.run(["tesseract", str(img), "stdout", *TESSERACT],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+
+
+def render_pdf_pages(path: Path, outdir: Path) -> list[Path]:
+    import pypdfium2
+    pdf = pypdfium2.PdfDocument(str(path))
+    out = []
+    for i in range(len(pdf)):
+        img = outdir / f"p{i:03d}.png"
+        pdf[i].render(scale=OCR_DPI / 72).to_pil().save(img)
+        out.append(img)
+    pdf.close()
+    return out
+
+
+def reference_seconds(path: Path, kind: str, repeat: int):
+    """Seconds of the plain-tool reference for this input, or None when there is none."""
+    if kind == "pdf":
+        return best_of(repeat, lambda: pdfplumber_parse(path))
+    if REFERENCE_TOOL.get(kind) != "tesseract" or not shutil.which("tesseract"):
+        return None
+    if kind == "image":
+        return best_of(repeat, lambda: tesseract_pass([path]))
+    with tempfile.TemporaryDirectory() as tmp:
+        pages = render_pdf_pages(path, Path(tmp))  # rendering is not timed
+        return best_of(repeat, lambda: tesseract_pass(pages))
+
+
+# ---------------------------------------------------------------- scoring
+
+def flatten(tree, prefix: str = "") -> dict:
+    if isinstance(tree, dict):
+        out = {}
+        for k, v in tree.items():
+            out.update(flatten(v, f"{prefix}.{k}" if prefix else k))
+        return out
+    return {prefix: tree}
+
+
+def is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def same_value(want, got) -> bool:
+    if want is None or got is None:
+        return want is None and got is None
+    if is_number(want) and is_number(got):
+        return math.isclose(want, got, rel_tol=1e-9, abs_tol=1e-9)
+    return want == got
+
+
+def covers(field, path: str) -> bool:
+    """`field` is `path` or a dotted ancestor of it."""
+    return isinstance(field, str) and (field == path or path.startswith(field + "."))
+
+
+def flagged(path: str, report: dict) -> bool:
+    """The output admits doubt about `path`: a warning on it (or its row / a sub-field), or a failed check naming it."""
+    for w in report.get("warnings") or []:
+        if covers(w.get("field"), path) or covers(path, w.get("field")):
+            return True
+    for c in report.get("checks") or []:
+        if not c.get("passed") and any(covers(f, path) for f in c.get("fields") or []):
+            return True
+    return False
+
+
+def score_fields(expected: dict, report) -> dict:
+    """right / wrong / missing / silent over the golden's numeric leaves; `diffs` lists every non-right one."""
+    want = {}
+    for section in NUMERIC_SECTIONS:
+        want.update(flatten(expected.get(section, {}), section))
+    got = {}
+    for section in NUMERIC_SECTIONS:
+        got.update(flatten((report or {}).get(section) or {}, section))
+    s = {"fields": len(want), "right": 0, "wrong": 0, "missing": 0, "silent": 0, "diffs": []}
+    for path, w in want.items():
+        g = got.get(path, ABSENT)
+        if g != ABSENT and same_value(w, g):
+            s["right"] += 1
+            continue
+        if g == ABSENT or (g is None and w is not None):
+            s["missing"] += 1
+            s["diffs"].append({"path": path, "golden": w, "got": g, "class": "missing"})
+            continue
+        s["wrong"] += 1
+        silent = not flagged(path, report)
+        s["silent"] += silent
+        s["diffs"].append({"path": path, "golden": w, "got": g, "class": "silent" if silent else "flagged"})
+    return s
+
+
+def score_meta(expected: dict, report) -> dict:
+    keys = [k for k in META_KEYS if k in expected]
+    wrong = [{"path": k, "golden": expected[k], "got": (report or {}).get(k), "class": "meta"}
+             for k in keys if (report or {}).get(k) != expected[k]]
+    return {"meta_total": len(keys), "meta_right": len(keys) - len(wrong), "meta_diffs": wrong}
+
+
+# ---------------------------------------------------------------- one file, then totals
+
+def bench_file(path: Path, expected_path: Path, repeat: int, timeout: float) -> dict:
+    expected = json.loads(expected_path.read_text(encoding="utf-8"))
+    child = run_child(path, repeat, timeout)
+    report = child["report"]
+    kind = report_kind(report) if report else guess_kind(path)
+    pages = ((report or {}).get("source") or {}).get("pages") or 1
+    row = {"file": os.path.relpath(path, ROOT), "kind": kind, "pages": pages,
+           "seconds": child["seconds"], "peak_mb": child["peak_mb"], "error": child["error"],
+           "reference_seconds": reference_seconds(path, kind, repeat) if report else None}
+    row.update(score_fields(expected, report))
+    row.update(score_meta(expected, report))
+    return row
+
+
+def summarize(rows: list[dict]) -> dict:
+    """Totals for a group of file rows (a kind, or everything)."""
+    ok = [r for r in rows if r["seconds"] is not None]
+    seconds = sum(r["seconds"] for r in ok)
+    with_ref = [r for r in ok if r["reference_seconds"]]
+    ref = sum(r["reference_seconds"] for r in with_ref)
+    total = {k: sum(r[k] for r in rows) for k in ("fields", "right", "wrong", "missing", "silent",
+                                                   "meta_total", "meta_right")}
+    total.update(files=len(rows), errors=len(rows) - len(ok), pages=sum(r["pages"] for r in rows),
+                 seconds=seconds,
+                 reports_per_s=len(ok) / seconds if seconds else None,
+                 pages_per_s=sum(r["pages"] for r in ok) / seconds if seconds else None,
+                 peak_mb=max((r["peak_mb"] for r in rows if r["peak_mb"]), default=None),
+                 reference_ratio=(sum(r["seconds"] for r in with_ref) / ref) if ref else None)
+    return total
+
+
+# ---------------------------------------------------------------- output
+
+HEADER = ["kind", "files", "pages", "numeric fields", "accuracy %", "silent errors", "meta right",
+          "reports/s", "pages/s", "peak MB", "reference ratio"]
+
+
+def fmt(v, spec: str) -> str:
+    return "—" if v is None else format(v, spec)
+
+
+def table_row(name: str, t: dict) -> list[str]:
+    files = f"{t['files']}" + (f" ({t['errors']} failed)" if t["errors"] else "")
+    acc = 100 * t["right"] / t["fields"] if t["fields"] else None
+    ratio = fmt(t["reference_ratio"], ".2f")
+    return [name, files, str(t["pages"]), str(t["fields"]), fmt(acc, ".1f"), str(t["silent"]),
+            f"{t['meta_right']}/{t['meta_total']}", fmt(t["reports_per_s"], ".2f"),
+            fmt(t["pages_per_s"], ".2f"), fmt(t["peak_mb"], ".0f"),
+            ratio if ratio == "—" else f"{ratio}×"]
+
+
+def markdown(by_kind: dict, total: dict) -> str:
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    for kind, t in by_kind.items():
+        lines.append("| " + " | ".join(table_row(kind, t)) + " |")
+    lines.append("| " + " | ".join(table_row("**total**", total)) + " |")
+    return "\n".join(lines)
+
+
+def verbose_listing(rows: list[dict]) -> str:
+    out = []
+    for r in rows:
+        if r["error"]:
+            out.append(f"{r['file']}: ERROR {r['error']}")
+        for d in r["meta_diffs"] + r["diffs"]:
+            out.append(f"{r['file']}: [{d['class']}] {d['path']}: golden {d['golden']!r}, got {d['got']!r}")
+    return "\n".join(out)
+
+
+def notes() -> str:
+    return ("accuracy = numeric fields equal to the golden; silent errors = wrong values with no warning "
+            "or failed check on the field; reference ratio = our time / pdfplumber words+tables (pdf) or "
+            "one plain tesseract chi_sim psm 6 pass per page (image, pdf-ocr); best of --repeat runs.")
+
+
+# ---------------------------------------------------------------- main
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--kind", action="append", help="only these input kinds (repeatable): " + ", ".join(KINDS))
+    ap.add_argument("--repeat", type=int, default=3, help="conversions per file; the fastest counts (default 3)")
+    ap.add_argument("--timeout", type=float, default=900, help="seconds per file before giving up (default 900)")
+    ap.add_argument("--json", metavar="FILE", help="write the raw numbers here")
+    ap.add_argument("--verbose", action="store_true", help="list every wrong / missing field")
+    ap.add_argument("--fixtures", default=str(FIXTURES), help="folder of inputs with goldens (default fixtures/)")
+    ap.add_argument("--by-file", action="store_true", help="one row per file instead of per kind (scan variants)")
+    ap.add_argument("--worker", metavar="PATH", help=argparse.SUPPRESS)
+    return ap.parse_args(argv)
+
+
+def select(pairs, kinds):
+    """Filter on the pre-conversion kind (pdf-ocr is only known after conversion, so it matches pdf inputs)."""
+    if not kinds:
+        return pairs
+    wanted = {"pdf" if k == "pdf-ocr" else k for k in kinds}
+    return [(p, e) for p, e in pairs if guess_kind(p) in wanted]
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if args.worker:
+        worker(args.worker, max(1, args.repeat))
+        return 0
+    from tqdm import tqdm
+    pairs = select(golden_pairs(Path(args.fixtures)), args.kind)
+    rows = [bench_file(p, e, max(1, args.repeat), args.timeout)
+            for p, e in tqdm(pairs, desc="bench", unit="file", file=sys.stderr)]
+    if args.kind:  # a scanned PDF asked for as "pdf" (or vice versa) is dropped here
+        rows = [r for r in rows if r["kind"] in args.kind]
+    groups = defaultdict(list)
+    for r in rows:
+        groups[Path(r["file"]).stem if args.by_file else r["kind"]].append(r)
+    order = sorted(groups, key=lambda k: (KINDS.index(k) if k in KINDS else len(KINDS), k))
+    by_kind = {k: summarize(groups[k]) for k in order}
+    total = summarize(rows)
+    if len({REFERENCE_TOOL[r["kind"]] for r in rows if r["reference_seconds"]}) > 1:
+        total["reference_ratio"] = None  # pdfplumber and tesseract times do not add up to one reference
+    print(markdown(by_kind, total))
+    print()
+    print(notes())
+    if args.verbose:
+        print()
+        print(verbose_listing(rows) or "no wrong fields")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"kinds": by_kind, "total": total, "files": rows,
+                                               "repeat": args.repeat}, ensure_ascii=False, indent=1),
+                                   encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
