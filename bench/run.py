@@ -1,6 +1,7 @@
 """Benchmark: accuracy, silent errors, speed and memory of xxgk on every golden fixture.
 
     .venv/bin/python bench/run.py [--kind pdf] [--repeat 3] [--verbose] [--json out.json]
+                                  [--ocr-engine rapidocr] [--fixtures DIR --by-file]
 
 Each input is converted in its own child process (so its peak RSS is its own), N times,
 keeping the fastest run. It measures; it never fails the build (exit 0 unless it crashes).
@@ -8,6 +9,7 @@ keeping the fastest run. It measures; it never fails the build (exit 0 unless it
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import math
 import os
@@ -234,7 +236,20 @@ def score_meta(expected: dict, report) -> dict:
 
 # ---------------------------------------------------------------- one file, then totals
 
-def bench_file(path: Path, expected_path: Path, repeat: int, timeout: float) -> dict:
+def prose_similarity(reference: dict, report) -> float:
+    """Character similarity (difflib ratio, whitespace ignored) of the text sections 一/五/六
+    to the same sections of a reference conversion (the born-digital original of a scan)."""
+    def text(r):
+        return "".join("".join((((r or {}).get("text") or {}).get(k) or "").split())
+                       for k in ("overview", "problems", "other"))
+    want, got = text(reference), text(report)
+    if not want:
+        return 1.0 if not got else 0.0
+    return difflib.SequenceMatcher(None, want, got, autojunk=False).ratio()
+
+
+def bench_file(path: Path, expected_path: Path, repeat: int, timeout: float,
+               prose_reference: dict | None = None) -> dict:
     expected = json.loads(expected_path.read_text(encoding="utf-8"))
     child = run_child(path, repeat, timeout)
     report = child["report"]
@@ -245,6 +260,8 @@ def bench_file(path: Path, expected_path: Path, repeat: int, timeout: float) -> 
            "reference_seconds": reference_seconds(path, kind, repeat) if report else None}
     row.update(score_fields(expected, report))
     row.update(score_meta(expected, report))
+    if prose_reference is not None:
+        row["prose"] = prose_similarity(prose_reference, report)
     return row
 
 
@@ -262,6 +279,8 @@ def summarize(rows: list[dict]) -> dict:
                  pages_per_s=sum(r["pages"] for r in ok) / seconds if seconds else None,
                  peak_mb=max((r["peak_mb"] for r in rows if r["peak_mb"]), default=None),
                  reference_ratio=(sum(r["seconds"] for r in with_ref) / ref) if ref else None)
+    prose = [r["prose"] for r in rows if r.get("prose") is not None]
+    total["prose"] = sum(prose) / len(prose) if prose else None
     return total
 
 
@@ -275,21 +294,24 @@ def fmt(v, spec: str) -> str:
     return "—" if v is None else format(v, spec)
 
 
-def table_row(name: str, t: dict) -> list[str]:
+def table_row(name: str, t: dict, prose: bool = False) -> list[str]:
     files = f"{t['files']}" + (f" ({t['errors']} failed)" if t["errors"] else "")
     acc = 100 * t["right"] / t["fields"] if t["fields"] else None
     ratio = fmt(t["reference_ratio"], ".2f")
     return [name, files, str(t["pages"]), str(t["fields"]), fmt(acc, ".1f"), str(t["silent"]),
             f"{t['meta_right']}/{t['meta_total']}", fmt(t["reports_per_s"], ".2f"),
             fmt(t["pages_per_s"], ".2f"), fmt(t["peak_mb"], ".0f"),
-            ratio if ratio == "—" else f"{ratio}×"]
+            ratio if ratio == "—" else f"{ratio}×"] + ([fmt(100 * t["prose"] if t["prose"] is not None else None, ".1f")]
+                                                      if prose else [])
 
 
 def markdown(by_kind: dict, total: dict) -> str:
-    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    prose = total.get("prose") is not None
+    header = HEADER + (["prose %"] if prose else [])
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for kind, t in by_kind.items():
-        lines.append("| " + " | ".join(table_row(kind, t)) + " |")
-    lines.append("| " + " | ".join(table_row("**total**", total)) + " |")
+        lines.append("| " + " | ".join(table_row(kind, t, prose)) + " |")
+    lines.append("| " + " | ".join(table_row("**total**", total, prose)) + " |")
     return "\n".join(lines)
 
 
@@ -306,7 +328,8 @@ def verbose_listing(rows: list[dict]) -> str:
 def notes() -> str:
     return ("accuracy = numeric fields equal to the golden; silent errors = wrong values with no warning "
             "or failed check on the field; reference ratio = our time / pdfplumber words+tables (pdf) or "
-            "one plain tesseract chi_sim psm 6 pass per page (image, pdf-ocr); best of --repeat runs.")
+            "one plain tesseract chi_sim psm 6 pass per page (image, pdf-ocr); best of --repeat runs; "
+            "prose % (with --prose-reference) = character similarity of sections 一/五/六 to the reference.")
 
 
 # ---------------------------------------------------------------- main
@@ -320,6 +343,10 @@ def parse_args(argv=None):
     ap.add_argument("--verbose", action="store_true", help="list every wrong / missing field")
     ap.add_argument("--fixtures", default=str(FIXTURES), help="folder of inputs with goldens (default fixtures/)")
     ap.add_argument("--by-file", action="store_true", help="one row per file instead of per kind (scan variants)")
+    ap.add_argument("--ocr-engine", choices=("tesseract", "rapidocr"),
+                    help="OCR engine for scans (default: $XXGK_OCR_ENGINE, else tesseract)")
+    ap.add_argument("--prose-reference", metavar="FILE",
+                    help="score the text sections against this file's conversion (e.g. the born-digital original)")
     ap.add_argument("--worker", metavar="PATH", help=argparse.SUPPRESS)
     return ap.parse_args(argv)
 
@@ -337,9 +364,16 @@ def main(argv=None) -> int:
     if args.worker:
         worker(args.worker, max(1, args.repeat))
         return 0
+    if args.ocr_engine:
+        os.environ["XXGK_OCR_ENGINE"] = args.ocr_engine  # the worker processes inherit it
+    print(f"OCR engine: {os.environ.get('XXGK_OCR_ENGINE') or 'tesseract'}", file=sys.stderr)
     from tqdm import tqdm
     pairs = select(golden_pairs(Path(args.fixtures)), args.kind)
-    rows = [bench_file(p, e, max(1, args.repeat), args.timeout)
+    reference = None
+    if args.prose_reference:
+        from xxgk.pipeline import convert_file
+        reference = convert_file(args.prose_reference)
+    rows = [bench_file(p, e, max(1, args.repeat), args.timeout, reference)
             for p, e in tqdm(pairs, desc="bench", unit="file", file=sys.stderr)]
     if args.kind:  # a scanned PDF asked for as "pdf" (or vice versa) is dropped here
         rows = [r for r in rows if r["kind"] in args.kind]

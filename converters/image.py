@@ -28,7 +28,7 @@ import numpy as np
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from converters.model import Block, Cell, ConversionError, Document, Paragraph, Source, Table
-from converters.ocr import OcrEngine, TesseractEngine, is_number
+from converters.ocr import OcrEngine, clean_cjk, default_engine, engine_name, fix_brackets, is_number, number_text
 from layout import raster
 
 A4_SHORT_IN = 8.27
@@ -364,7 +364,7 @@ def ocr_page(image: Image.Image, page: int, engine: Optional[OcrEngine] = None,
         image = image.resize((round(image.width * f), round(image.height * f)), Image.LANCZOS)
         dpi = 300.0
     arr = _as_array(image)
-    engine = engine or TesseractEngine(dpi=int(round(dpi)))
+    engine = engine or default_engine(dpi=int(round(dpi)))
     lay = raster.analyze(arr, dpi, page=page)
     notes: list = []
     with ThreadPoolExecutor(6) as ex:
@@ -386,7 +386,36 @@ def ocr_page(image: Image.Image, page: int, engine: Optional[OcrEngine] = None,
 def _read_page(lay: raster.PageLayout, page: int, engine: OcrEngine, ex: ThreadPoolExecutor,
                warnings: Optional[list]) -> list[Block]:
     crops = [_crop_cell(lay, c) for t in lay.tables for c in t.cells]
-    prose = ex.submit(engine.read_block, _prose_image(lay))
+    if engine.reads_pages:
+        lines = _read_cells_from_page(lay, crops, engine)
+    else:
+        prose = ex.submit(engine.read_block, _prose_image(lay))
+        _read_cells(lay, crops, engine, ex)
+        lines = prose.result()
+    for k in crops:
+        if k.image is not None and k.dash:  # whatever read it, a minus in the ink must not be lost
+            k.cell.text, k.cell.confidence = _signed(k.cell.text, k.cell.confidence)
+    for k in crops:
+        k.cell.method = "ocr"
+        if k.image is None:
+            k.cell.text, k.cell.confidence = "", 1.0
+    blocks: list[Block] = list(lay.tables) + _paragraphs(lines, lay.tables, page, lay.gray.shape)
+    blocks.sort(key=lambda b: (b.bbox[1] if b.bbox else 0))
+    if warnings is not None:
+        for i, t in enumerate(lay.tables):
+            low = [c for c in t.cells if c.confidence is not None and c.confidence < LOW_CONF]
+            if low:
+                warnings.append({"field": None, "kind": "ocr_low_confidence", "raw": None,
+                                 "message": f"page {page} table {i + 1}: {len(low)} of {len(t.cells)} "
+                                            f"cells read with confidence < {LOW_CONF}"})
+        if lay.dropped_cells:
+            warnings.append({"field": None, "kind": "ocr_structure", "raw": None,
+                             "message": f"page {page}: {lay.dropped_cells} cell outlines did not fit the grid"})
+    return blocks
+
+
+def _read_cells(lay: raster.PageLayout, crops: list[_Crop], engine: OcrEngine, ex: ThreadPoolExecutor) -> None:
+    """Cell by cell (tesseract): a probe pass sorts numbers from labels, then batches per kind."""
     inked = [k for k in crops if k.image is not None]
     probe_in = [k for k in inked if not k.vertical]
     probe = engine.read_cells([k.image for k in probe_in], "probe")
@@ -448,27 +477,58 @@ def _read_page(lay: raster.PageLayout, page: int, engine: OcrEngine, ex: ThreadP
         for k, (text, conf) in zip(retry, engine.read_cells([k.image for k in retry], "label")):
             if text and (not k.cell.text or _CJK.search(text)):
                 k.cell.text, k.cell.confidence = text, round(min(conf, 0.5), 3)
-    for k in inked:
-        if k.dash:  # label and retry readings too: a minus in the ink must not be lost
-            k.cell.text, k.cell.confidence = _signed(k.cell.text, k.cell.confidence)
-    for k in crops:
-        k.cell.method = "ocr"
-        if k.image is None:
-            k.cell.text, k.cell.confidence = "", 1.0
-    lines = prose.result()
-    blocks: list[Block] = list(lay.tables) + _paragraphs(lines, lay.tables, page, lay.gray.shape)
-    blocks.sort(key=lambda b: (b.bbox[1] if b.bbox else 0))
-    if warnings is not None:
-        for i, t in enumerate(lay.tables):
-            low = [c for c in t.cells if c.confidence is not None and c.confidence < LOW_CONF]
-            if low:
-                warnings.append({"field": None, "kind": "ocr_low_confidence", "raw": None,
-                                 "message": f"page {page} table {i + 1}: {len(low)} of {len(t.cells)} "
-                                            f"cells read with confidence < {LOW_CONF}"})
-        if lay.dropped_cells:
-            warnings.append({"field": None, "kind": "ocr_structure", "raw": None,
-                             "message": f"page {page}: {lay.dropped_cells} cell outlines did not fit the grid"})
-    return blocks
+
+
+_NUMBER_UNIT = re.compile(r"^(-?\d[\d,]*(?:\.\d+)?)([\u3400-\u9fff]{1,3})$")
+
+
+def _read_cells_from_page(lay: raster.PageLayout, crops: list[_Crop], engine: OcrEngine) -> list:
+    """Full-page engines: one pass over the page; each text line goes to the cell holding its
+    centre, lines outside the tables are the prose. A line reaching well into a neighbouring cell
+    (text run across a ruling) is distrusted in every cell it touches."""
+    n, labels, stats, cents = cv2.connectedComponentsWithStats(lay.ink, connectivity=8)
+    keep = _keep_components(labels, stats, cents, lay.scale)
+    mask = (cv2.dilate(keep[labels].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) | (lay.rulings > 0)
+    page_img = np.where(mask, lay.gray, 255).astype(np.uint8)  # specks and shading out, rulings in
+    lines = engine.read_block(page_img)
+    inked = {id(k.cell): k for k in crops if k.image is not None}
+    cells = [c for t in lay.tables for c in t.cells]
+    found: dict[int, list] = {}
+    crossing: set[int] = set()
+    prose = []
+    for ln in lines:
+        x0, y0, x1, y1 = ln[2]
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        home = next((c for c in cells if c.bbox[0] <= cx <= c.bbox[2] and c.bbox[1] <= cy <= c.bbox[3]), None)
+        if home is None:
+            if not any(t.bbox[0] <= cx <= t.bbox[2] and t.bbox[1] <= cy <= t.bbox[3] for t in lay.tables):
+                prose.append(ln)
+            continue
+        found.setdefault(id(home), []).append(ln)
+        slack = 0.25 * (x1 - x0)
+        if x0 < home.bbox[0] - slack or x1 > home.bbox[2] + slack:
+            crossing.add(id(home))
+            for c in cells:
+                if c is not home and c.bbox[0] < x1 and x0 < c.bbox[2] and c.bbox[1] < cy < c.bbox[3]:
+                    crossing.add(id(c))
+    for key, k in inked.items():
+        got = sorted(found.get(key, []), key=lambda ln: (ln[2][1], ln[2][0]))
+        if not got:
+            k.cell.text, k.cell.confidence = "", 0.0  # ink the engine did not read: never a silent blank
+            continue
+        text = fix_brackets(clean_cjk("\n".join(t for t, _, _ in got)))
+        conf = min(c for _, c, _ in got)
+        num = number_text(text)
+        unit = _NUMBER_UNIT.match(num)
+        if is_number(num):
+            text, conf = _check_number(num, conf, k.blobs, k.dash)
+        elif unit and k.split is not None:
+            digits, conf = _check_number(unit.group(1), conf, k.blobs - k.unit_glyphs, k.dash)
+            text = digits + unit.group(2) if digits else text
+        if key in crossing:
+            conf = min(conf, 0.3)
+        k.cell.text, k.cell.confidence = text, round(conf, 3)
+    return prose
 
 
 def _doubtful_labels(lay: raster.PageLayout, by_cell: dict[int, _Crop]) -> list[_Crop]:
@@ -620,7 +680,7 @@ def _document(frames: Iterable[tuple[Image.Image, Optional[float]]], n_pages: in
               data: bytes, fmt: str, engine: Optional[OcrEngine]) -> Document:
     """OCR page after page (frames are produced lazily, so a long scan is not all in memory)."""
     doc = Document(source=Source(path=name, format=fmt, sha256=hashlib.sha256(data).hexdigest(),
-                                 pages=n_pages, ocr=True))
+                                 pages=n_pages, ocr=True, ocr_engine=engine.name if engine else engine_name()))
     per_page = []
     dpi = 200.0
     for i, (im, page_dpi) in enumerate(frames, start=1):

@@ -100,6 +100,7 @@ class Source:
     sha256: Optional[str] = None
     pages: Optional[int] = None
     ocr: bool = False
+    ocr_engine: Optional[str] = None  # which engine read the OCR'd pages ("tesseract", "rapidocr")
 
 
 @dataclass

@@ -61,6 +61,7 @@ class OcrEngine:
     """Interface: crops are gray uint8 arrays (white background, already padded)."""
 
     name = "base"
+    reads_pages = False  # True: read_block on a whole page, lines then assigned to cells
 
     def read_cells(self, crops: Sequence[np.ndarray], kind: str) -> list[tuple[str, float]]:
         raise NotImplementedError
@@ -263,25 +264,38 @@ def rapidocr_available() -> bool:
 
 
 class RapidOcrEngine(OcrEngine):
-    """Full-page detector + recogniser (optional; only when the `rapidocr` package is importable).
+    """RapidOCR (PP-OCR det + rec, ONNX models inside the `rapidocr` wheel; no download).
 
-    Per toolchain.md: use_cls=False (the angle classifier flips lone digits) and map o/O->0 in
-    number cells. Cells are read by cropping; prose by the full-page detector.
+    It reads whole pages: `reads_pages` tells converters.image to run `read_block` once on the
+    cleaned page and assign its text lines to the grid's cells, because recognising each cell
+    crop on its own is ~10x slower and turns lone "0"s into "o" or "。" (toolchain.md).
+    The angle classifier is off: it flips lone digits ("9" -> "6") silently.
     """
 
     name = "rapidocr"
+    reads_pages = True
 
-    def __init__(self):
-        from rapidocr import RapidOCR  # type: ignore
+    def __init__(self, text_score: float = 0.3, max_side: int = 2000):
+        try:
+            from rapidocr import RapidOCR  # type: ignore
+        except ImportError:
+            raise RuntimeError("rapidocr is not installed (scripts/setup.sh --with-rapidocr)") from None
+        # text_score 0.3: the default 0.5 drops faint lone digits. max_side 2000 (~200 dpi on A4):
+        # full 300-dpi pages (4000) cost twice the time and 2 GB of memory for no gain measured.
+        self._engine = RapidOCR(params={"Global.log_level": "error", "Global.use_cls": False,
+                                        "Global.text_score": text_score, "Global.max_side_len": max_side})
 
-        self._engine = RapidOCR()
+    def orientation(self, image: np.ndarray) -> Optional[tuple[int, float]]:
+        # PP-OCR has no page-orientation model in this wheel: tesseract's OSD answers when present.
+        try:
+            return TesseractEngine().orientation(image)
+        except RuntimeError:
+            return None
 
-    def _call(self, image: np.ndarray):
-        res = self._engine(image, use_cls=False)
-        boxes = getattr(res, "boxes", None)
-        if boxes is None:  # older tuple-style API
-            items = (res[0] or []) if isinstance(res, tuple) else []
-            return [(b, t, float(s)) for b, t, s in items]
+    def _call(self, image: np.ndarray) -> list[tuple[list, str, float]]:
+        res = self._engine(image)
+        if getattr(res, "boxes", None) is None:
+            return []
         return [(b, t, float(s)) for b, t, s in zip(res.boxes, res.txts, res.scores)]
 
     def read_cells(self, crops: Sequence[np.ndarray], kind: str) -> list[tuple[str, float]]:
@@ -291,10 +305,9 @@ class RapidOcrEngine(OcrEngine):
             items.sort(key=lambda it: (min(p[1] for p in it[0]), min(p[0] for p in it[0])))
             text = "".join(t for _, t, _ in items)
             if kind in ("number", "probe"):
-                mapped = text.translate(str.maketrans("oOlI", "0011")).replace(" ", "")
-                text = mapped if is_number(mapped) else text
-            conf = float(np.mean([s for _, _, s in items])) if items else 0.0
-            out.append((clean_cjk(text), conf))
+                text = number_text(text)
+            conf = float(min(s for _, _, s in items)) if items else 0.0
+            out.append((fix_brackets(clean_cjk(text)), conf))
         return out
 
     def read_block(self, image: np.ndarray) -> list[tuple[str, float, BBox]]:
@@ -302,10 +315,48 @@ class RapidOcrEngine(OcrEngine):
         for box, text, score in self._call(image):
             xs = [p[0] for p in box]
             ys = [p[1] for p in box]
-            out.append((clean_cjk(text), score, (float(min(xs)), float(min(ys)), float(max(xs)), float(max(ys)))))
+            out.append((fix_brackets(clean_cjk(text)), score,
+                        (float(min(xs)), float(min(ys)), float(max(xs)), float(max(ys)))))
         out.sort(key=lambda t: (t[2][1], t[2][0]))
         return out
 
 
+_LOOKALIKE_DIGITS = str.maketrans({"o": "0", "O": "0", "〇": "0", "l": "1", "I": "1", "|": "1", "，": ",", "。": "."})
+
+
+def number_text(text: str) -> str:
+    """A reading that is a number once look-alikes are mapped ("1o5" -> "105"); else unchanged."""
+    mapped = text.translate(_LOOKALIKE_DIGITS).replace(" ", "")
+    return mapped if is_number(mapped) else text
+
+
+ENGINES = {"tesseract": TesseractEngine, "rapidocr": RapidOcrEngine}
+ENGINE_ENV = "XXGK_OCR_ENGINE"
+_cached: dict[str, OcrEngine] = {}
+
+
+def engine_name() -> str:
+    """The engine named by $XXGK_OCR_ENGINE (the CLI's --ocr-engine), tesseract by default."""
+    return os.environ.get(ENGINE_ENV, "").strip().lower() or "tesseract"
+
+
+def engine_problem(name: str) -> Optional[str]:
+    """Why engine `name` cannot run here, or None when it can."""
+    if name not in ENGINES:
+        return f"unknown OCR engine {name!r} (choose from {', '.join(ENGINES)})"
+    if name == "tesseract" and shutil.which("tesseract") is None:
+        return "tesseract is not installed (run scripts/setup.sh)"
+    if name == "rapidocr" and not rapidocr_available():
+        return "rapidocr is not installed (run scripts/setup.sh --with-rapidocr)"
+    return None
+
+
 def default_engine(dpi: int = 200) -> OcrEngine:
-    return TesseractEngine(dpi=dpi)
+    name = engine_name()
+    if name not in ENGINES:
+        raise RuntimeError(engine_problem(name))
+    if name == "tesseract":
+        return TesseractEngine(dpi=dpi)
+    if name not in _cached:  # loading the models costs seconds: once per process
+        _cached[name] = ENGINES[name]()
+    return _cached[name]

@@ -22,6 +22,7 @@ from typing import Optional, Union
 from converters.model import BBox, Block, ConversionError, Document, Paragraph, Source, Table
 from layout.geometry import (Piece, Segment, fill_table, find_grids, group_lines, join_lines,
                              line_text, segment_from_line, segments_from_rect)
+from layout.borderless import borderless_tables
 from layout.join import join as join_tables
 
 OCR_DPI = 300
@@ -188,7 +189,10 @@ def _read_page(page, index: int, doc: Document, renderer: "_Renderer") -> _Page:
         table, rest = fill_table(grid, rest, page=number)
         if any(c.text for c in table.cells):
             out.tables.append(table)
-    out.lines = _lines(rest)
+    # Tables without vertical rulings (三线表, borderless) are rows of text with numbers in columns.
+    tables, rest_lines = borderless_tables(group_lines(rest), page=number)
+    out.tables += tables
+    out.lines = _lines([p for ln in rest_lines for p in ln])
     return out
 
 
@@ -334,6 +338,7 @@ class _Renderer:
 def _ocr(doc: Document, renderer: _Renderer, index: int, number: int) -> list[Block]:
     try:
         from converters.image import ocr_page
+        from converters.ocr import engine_name
     except ImportError:
         doc.warn("image_page", f"page {number} has no text layer; OCR not available", raw=None)
         return []
@@ -344,6 +349,7 @@ def _ocr(doc: Document, renderer: _Renderer, index: int, number: int) -> list[Bl
         doc.warn("image_page", f"page {number} has no text layer; OCR failed: {_short(e)}", raw=None)
         return []
     doc.source.ocr = True
+    doc.source.ocr_engine = engine_name()
     if not blocks:
         doc.warn("image_page", f"page {number} has no text layer; OCR found no text", raw=None)
     return blocks

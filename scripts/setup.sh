@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Installs everything xxgk needs on Debian (run as root): system packages, then a venv in .venv.
-#   --with-office   also LibreOffice, for old .doc/.wps input and the tests that read it
+#   --with-office     also LibreOffice, for old .doc/.wps input and the tests that read it
+#   --with-rapidocr   also the optional RapidOCR engine (PP-OCR models ship inside its wheel)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(python3 python3-venv python3-pip tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-sim-vert
           tesseract-ocr-eng fonts-noto-cjk poppler-utils)
-if [[ "${1:-}" == "--with-office" ]]; then
-  packages+=(libreoffice-writer-nogui)
-fi
+extras="dev"
+for arg in "$@"; do
+  case "$arg" in
+    --with-office) packages+=(libreoffice-writer-nogui) ;;
+    --with-rapidocr) extras+=",rapidocr" ;;
+    *) echo "setup: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
@@ -25,5 +31,5 @@ if [[ ! -x .venv/bin/python ]]; then
   python3 -m venv .venv
 fi
 # requirements.lock pins the versions the project was measured with.
-.venv/bin/pip install -q --disable-pip-version-check -c requirements.lock -e ".[dev]"
+.venv/bin/pip install -q --disable-pip-version-check -c requirements.lock -e ".[$extras]"
 echo "setup: ready ($(.venv/bin/python --version), $(tesseract --version 2>&1 | head -n1))" >&2

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Sets everything up (LibreOffice included, for the .doc test), then runs the whole test suite.
+# Sets everything up (LibreOffice for the .doc test, RapidOCR for the second OCR engine's tests),
+# then runs the whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh --with-office
+bash scripts/setup.sh --with-office --with-rapidocr
 export OMP_THREAD_LIMIT=1
 .venv/bin/python -m pytest tests "$@"

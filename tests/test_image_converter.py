@@ -27,6 +27,15 @@ SCANS = ROOT / "fixtures" / "scan"
 NUMBER = re.compile(r"^\d+(\.\d+)?$")
 
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
+needs_rapidocr = pytest.mark.skipif(importlib.util.find_spec("rapidocr") is None,
+                                    reason="rapidocr not installed (scripts/setup.sh --with-rapidocr)")
+ENGINES = ["tesseract", pytest.param("rapidocr", marks=needs_rapidocr)]
+
+
+def _engine(name: str):
+    from converters.ocr import RapidOcrEngine, TesseractEngine
+
+    return TesseractEngine() if name == "tesseract" else RapidOcrEngine()
 
 
 def _make_scans():
@@ -127,8 +136,10 @@ def _seal_scan() -> bytes:
 
 
 @needs_tesseract
-def test_skewed_sealed_scan_numbers(oracle):
-    doc = image.convert(_seal_scan(), "hzq2023_p3_200dpi_skew2_seal.jpg")
+@pytest.mark.parametrize("engine", ENGINES)
+def test_skewed_sealed_scan_numbers(oracle, engine):
+    doc = image.convert(_seal_scan(), "hzq2023_p3_200dpi_skew2_seal.jpg", engine=_engine(engine))
+    assert doc.source.ocr_engine == engine
     table = _main_table(doc)
     assert (table.n_rows, table.n_cols) == oracle["shape"]
     assert _spans(table) == oracle["spans"]

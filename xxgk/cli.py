@@ -47,8 +47,18 @@ def main() -> None:
               help="Folder for the JSON files.")
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64), help="Parallel processes.")
 @click.option("--overwrite", is_flag=True, help="Replace existing output files.")
-def convert(inputs: tuple[str, ...], out_dir: str, jobs: int, overwrite: bool) -> None:
+@click.option("--ocr-engine", type=click.Choice(["tesseract", "rapidocr"]), envvar="XXGK_OCR_ENGINE",
+              default="tesseract", show_default=True,
+              help="OCR engine for scans and image-only PDF pages (rapidocr: scripts/setup.sh --with-rapidocr).")
+def convert(inputs: tuple[str, ...], out_dir: str, jobs: int, overwrite: bool, ocr_engine: str) -> None:
     """Convert files, folders (recursively) and http(s) URLs: one JSON per report."""
+    from converters.ocr import ENGINE_ENV, engine_problem
+
+    problem = engine_problem(ocr_engine) if ocr_engine != "tesseract" else None
+    if problem:  # a missing tesseract is reported per scanned file; a chosen engine up front
+        click.echo(f"xxgk: error: --ocr-engine {ocr_engine}: {problem}", err=True)
+        sys.exit(2)
+    os.environ[ENGINE_ENV] = ocr_engine  # converters and worker processes read it
     items = expand_inputs(inputs)
     if not items:
         click.echo("xxgk: error: no input files found", err=True)
