@@ -188,7 +188,7 @@ def same_value(want, got) -> bool:
 
 def covers(field, path: str) -> bool:
     """`field` is `path` or a dotted ancestor of it."""
-    return isinstance(field, str) and (field == path or path.startswith(field + "."))
+    return isinstance(field, str) and isinstance(path, str) and (field == path or path.startswith(field + "."))
 
 
 def flagged(path: str, report: dict) -> bool:

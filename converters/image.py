@@ -30,13 +30,15 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 from converters.model import Block, Cell, ConversionError, Document, Paragraph, Source, Table
 from converters.ocr import OcrEngine, clean_cjk, default_engine, engine_name, fix_brackets, is_number, number_text
 from layout import raster
+from layout.borderless import borderless_tables
+from layout.geometry import Piece, group_lines
 
 A4_SHORT_IN = 8.27
 MAX_DPI = 400  # larger pages are scaled down to 300 dpi: no accuracy gain, much slower
 LOW_CONF = 0.9
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _WORDY = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")  # a line of only symbols is noise
-_PAGE_NO = re.compile(r"^[-—–－_\s]*\d{1,3}[-—–－_\s]*$")
+_PAGE_NO = re.compile(r"^[-—–－_\s|\[\]【】〔〕]*\d{1,3}[-—–－_\s|\[\]【】〔〕]*$")  # OCR adds bracket specks
 
 
 # ------------------------------------------------------------------ cell crops
@@ -386,12 +388,15 @@ def ocr_page(image: Image.Image, page: int, engine: Optional[OcrEngine] = None,
 def _read_page(lay: raster.PageLayout, page: int, engine: OcrEngine, ex: ThreadPoolExecutor,
                warnings: Optional[list]) -> list[Block]:
     crops = [_crop_cell(lay, c) for t in lay.tables for c in t.cells]
-    if engine.reads_pages:
+    if getattr(engine, "reads_pages", False):  # duck-typed engines need not subclass OcrEngine
         lines = _read_cells_from_page(lay, crops, engine)
+        words = lines
     else:
-        prose = ex.submit(engine.read_block, _prose_image(lay))
+        read = getattr(engine, "read_block_words", None) or (lambda im: (engine.read_block(im),) * 2)
+        prose = ex.submit(read, _prose_image(lay))
         _read_cells(lay, crops, engine, ex)
-        lines = prose.result()
+        lines, words = prose.result()
+    plain, lines = _borderless(lay, lines, words, engine, page)
     for k in crops:
         if k.image is not None and k.dash:  # whatever read it, a minus in the ink must not be lost
             k.cell.text, k.cell.confidence = _signed(k.cell.text, k.cell.confidence)
@@ -399,10 +404,10 @@ def _read_page(lay: raster.PageLayout, page: int, engine: OcrEngine, ex: ThreadP
         k.cell.method = "ocr"
         if k.image is None:
             k.cell.text, k.cell.confidence = "", 1.0
-    blocks: list[Block] = list(lay.tables) + _paragraphs(lines, lay.tables, page, lay.gray.shape)
+    blocks: list[Block] = list(lay.tables) + plain + _paragraphs(lines, lay.tables + plain, page, lay.gray.shape)
     blocks.sort(key=lambda b: (b.bbox[1] if b.bbox else 0))
     if warnings is not None:
-        for i, t in enumerate(lay.tables):
+        for i, t in enumerate(lay.tables + plain):
             low = [c for c in t.cells if c.confidence is not None and c.confidence < LOW_CONF]
             if low:
                 warnings.append({"field": None, "kind": "ocr_low_confidence", "raw": None,
@@ -529,6 +534,59 @@ def _read_cells_from_page(lay: raster.PageLayout, crops: list[_Crop], engine: Oc
             conf = min(conf, 0.3)
         k.cell.text, k.cell.confidence = text, round(conf, 3)
     return prose
+
+
+def _borderless(lay: raster.PageLayout, lines: list, words: list, engine: OcrEngine,
+                page: int) -> tuple[list[Table], list]:
+    """Tables printed without vertical rulings (三线表) among the prose words; their number
+    cells are read again one by one like ruled cells (the prose pass reads digits worst)."""
+    pieces = [Piece(t, *b) for t, _, b in words if t.strip()]
+    tables, _ = borderless_tables(group_lines(pieces), page=page)
+    if not tables:
+        return [], lines
+    inside = [t.bbox for t in tables]
+    lines = [ln for ln in lines if not any(_centre_in(ln[2], b) for b in inside)]
+    conf_of = {(round(b[0]), round(b[2])): c for _, c, b in words}
+    numbers = []
+    for t in tables:
+        for c in t.cells:
+            c.method = "ocr"
+            if c.text and _PLAIN_NUMBER.match(c.text):
+                numbers.append(c)
+            elif c.text and _BORDERLESS_NUMBER.match(c.text):
+                c.confidence = 0.5  # 增2 / 减4 / 251000元: the digit passes would drop the CJK part
+            elif c.text:
+                c.confidence = 0.5  # a label from the prose pass
+            else:
+                c.confidence = 1.0
+    crops = []
+    for c in numbers:
+        x0, y0, x1, y1 = c.bbox
+        h = y1 - y0
+        box = Cell(row=c.row, col=c.col, bbox=(max(0.0, x0 - 0.3 * h), max(0.0, y0 - 0.3 * h),
+                                               x1 + 0.3 * h, y1 + 0.3 * h))
+        crops.append(_crop_cell(lay, box))
+        c.confidence = max((cf for (a, b), cf in conf_of.items() if x0 <= (a + b) / 2 <= x1
+                            and c.text), default=0.5)
+    inked = [(c, k) for c, k in zip(numbers, crops) if k.image is not None]
+    readings = ([(c.text, c.confidence) for c, _ in inked] if getattr(engine, "reads_pages", False)
+                else engine.read_cells([k.image for _, k in inked], "number"))
+    for (c, k), (text, conf) in zip(inked, readings):
+        text, conf = _check_number(number_text(text), conf, k.blobs, k.dash)
+        if text and is_number(text):
+            c.text, c.confidence = text, round(conf, 3)
+        else:
+            c.confidence = round(min(c.confidence, 0.4), 3)  # the re-read disagrees: keep, distrusted
+    return tables, lines
+
+
+_PLAIN_NUMBER = re.compile(r"^-?\d[\d,]*(\.\d+)?$")
+_BORDERLESS_NUMBER = re.compile(r"^[-增减+]?\d[\d,]*(\.\d+)?(万元|亿元|元|件|个|项|次|条|%)?$")
+
+
+def _centre_in(b: tuple, box: tuple) -> bool:
+    cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
 
 
 def _doubtful_labels(lay: raster.PageLayout, by_cell: dict[int, _Crop]) -> list[_Crop]:

@@ -70,6 +70,12 @@ class OcrEngine:
         """Prose: one entry per text line, (text, confidence 0..1, bbox in image pixels)."""
         raise NotImplementedError
 
+    def read_block_words(self, image: np.ndarray) -> tuple[list[tuple[str, float, BBox]], list[tuple[str, float, BBox]]]:
+        """(lines, words) from one pass: the words' boxes show tables drawn without rulings.
+        Engines whose lines are already split at wide gaps give their lines as the words."""
+        lines = self.read_block(image)
+        return lines, lines
+
     def orientation(self, image: np.ndarray) -> Optional[tuple[int, float]]:
         """(clockwise degrees to rotate the page upright, confidence) or None if unknown."""
         return None
@@ -210,7 +216,12 @@ class TesseractEngine(OcrEngine):
     # ------------------------------------------------------------ prose
 
     def read_block(self, image: np.ndarray) -> list[tuple[str, float, BBox]]:
+        return self.read_block_words(image)[0]
+
+    def read_block_words(self, image: np.ndarray) -> tuple[list[tuple[str, float, BBox]], list[tuple[str, float, BBox]]]:
         words = self._run([image], "chi_sim", 6)[0]
+        boxes = [(w.text, max(w.conf, 0.0) / 100.0,
+                  (float(w.left), float(w.top), float(w.left + w.width), float(w.top + w.height))) for w in words]
         lines: dict[tuple, list[_Word]] = {}
         for w in words:
             lines.setdefault((w.block, w.par, w.line), []).append(w)
@@ -224,7 +235,7 @@ class TesseractEngine(OcrEngine):
                     float(max(w.left + w.width for w in ws)), float(max(w.top + w.height for w in ws)))
             out.append((text, conf, bbox))
         out.sort(key=lambda t: (t[2][1], t[2][0]))
-        return out
+        return out, boxes
 
     def orientation(self, image: np.ndarray) -> Optional[tuple[int, float]]:
         with tempfile.TemporaryDirectory(prefix="xxgk-osd-") as tmp:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from statistics import median
 from typing import Optional, Sequence
 
 from converters.model import Cell, Table
@@ -215,8 +216,9 @@ def _table(lines: list[_Line], page: Optional[int]) -> Table:
         taken = dict(zip(at, nums))
         for c in range(first_num, width):
             w = taken.get(c)
-            if w is not None:
-                cells.append(Cell(row=r, col=c, text=w.text, page=page, bbox=(w.x0, ln.top, w.x1, ln.bottom)))
+            if w is not None:  # the cell is the column's extent: all of the number, whatever its width
+                a, b = cols[c - first_num] if positional else (w.x0, w.x1)
+                cells.append(Cell(row=r, col=c, text=w.text, page=page, bbox=(a, ln.top, b, ln.bottom)))
             elif positional:  # a column this row left blank: a real blank cell
                 a, b = cols[c - first_num]
                 cells.append(Cell(row=r, col=c, text="", page=page, bbox=(a, ln.top, b, ln.bottom)))
@@ -232,7 +234,9 @@ def borderless_tables(lines: Sequence[Sequence[Piece]], page: Optional[int] = No
     for line in lines:
         words = _words(line)
         if words:
-            parsed.append(_Line(list(line), words, min(p.top for p in line), max(p.bottom for p in line)))
+            # Median edges: one OCR box stretched into the next row must not widen the whole line.
+            parsed.append(_Line(list(line), words, float(median(p.top for p in line)),
+                                float(median(p.bottom for p in line))))
     tables, used = [], set()
     for start, end in _regions(parsed):
         tables.append(_table(parsed[start:end], page))

@@ -12,6 +12,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pdfplumber = pytest.importorskip("pdfplumber")
@@ -329,3 +330,14 @@ def test_a_dash_the_reading_ignores_gets_a_sign_and_low_confidence():
         assert cells[slot].text == "-3" and cells[slot].confidence < 0.9
     for slot in ((2, 1), (3, 1), (4, 1)):  # one digit, no dash: the reading stands
         assert cells[slot].text == "3" and cells[slot].confidence >= 0.9
+
+
+@pytest.mark.parametrize("degrees", [2.5, -1.5])
+def test_prose_page_without_rulings_is_deskewed_from_its_text_lines(degrees):
+    """Page 1 of the real report has no table: the skew comes from the text lines."""
+    from layout import raster
+
+    with pdfium.PdfDocument(str(PDF)) as pdf:
+        page = np.asarray(pdf[0].render(scale=200 / 72).to_pil().convert("L"))
+    ink = raster.binarize(raster.rotate(page, degrees), 1.0)
+    assert abs(raster.estimate_skew(ink, 1.0) + degrees) <= 0.15

@@ -29,8 +29,9 @@ needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="
 
 @pytest.fixture(autouse=True)
 def _engine_env(monkeypatch):
-    # The CLI writes the chosen engine into os.environ; monkeypatch restores it after each test.
-    monkeypatch.delenv(ENGINE_ENV, raising=False)
+    # The CLI writes the chosen engine into os.environ; setenv makes monkeypatch restore the
+    # variable's earlier state (absent) after each test, whatever the CLI wrote.
+    monkeypatch.setenv(ENGINE_ENV, "tesseract")
 
 
 def test_unknown_engine_is_refused_before_converting(tmp_path):
@@ -43,7 +44,7 @@ def test_unknown_engine_is_refused_before_converting(tmp_path):
 
 
 @needs_tesseract
-def test_unknown_engine_in_environment_names_the_file(tmp_path, monkeypatch):
+def test_unknown_engine_in_environment_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv(ENGINE_ENV, "easyocr")
     src = SCANS / "hzq2023_p3_200dpi_skew2_seal.jpg"
     res = CliRunner().invoke(main, ["convert", str(src), "-o", str(tmp_path)])
