@@ -291,8 +291,10 @@ def _paragraphs(lines: list[tuple[str, float, tuple]], tables: list[Table], page
         if prev is not None:
             pb = prev[2]
             table_between = any(pb[3] <= t <= b[1] for t in tops)
+            taller = max(b[3] - b[1], pb[3] - pb[1]) > 1.3 * min(b[3] - b[1], pb[3] - pb[1])
             new = (table_between or b[0] > left + 1.2 * ch or pb[2] < right - 2 * ch
-                   or b[1] - pb[3] > 1.2 * ch)
+                   or b[1] - pb[3] > 1.2 * ch or (taller and max(b[3] - b[1], pb[3] - pb[1]) > 1.3 * ch))
+            # (the last: a change of type size, e.g. the title above the first paragraph)
         if new:
             paras.append([ln])
         else:
@@ -541,18 +543,17 @@ def _borderless(lay: raster.PageLayout, lines: list, words: list, engine: OcrEng
     """Tables printed without vertical rulings (三线表) among the prose words; their number
     cells are read again one by one like ruled cells (the prose pass reads digits worst)."""
     pieces = [Piece(t, *b) for t, _, b in words if t.strip()]
-    tables, _ = borderless_tables(group_lines(pieces), page=page)
+    tables, _ = borderless_tables(group_lines(pieces), page=page, ocr=True)
     if not tables:
         return [], lines
     inside = [t.bbox for t in tables]
     lines = [ln for ln in lines if not any(_centre_in(ln[2], b) for b in inside)]
-    conf_of = {(round(b[0]), round(b[2])): c for _, c, b in words}
     numbers = []
     for t in tables:
         for c in t.cells:
             c.method = "ocr"
-            if c.text and _PLAIN_NUMBER.match(c.text):
-                numbers.append(c)
+            if c.text and (_PLAIN_NUMBER.match(c.text) or c.confidence == 0.0):
+                numbers.append(c)  # a number, or junk where one should be (read again)
             elif c.text and _BORDERLESS_NUMBER.match(c.text):
                 c.confidence = 0.5  # 增2 / 减4 / 251000元: the digit passes would drop the CJK part
             elif c.text:
@@ -566,8 +567,8 @@ def _borderless(lay: raster.PageLayout, lines: list, words: list, engine: OcrEng
         box = Cell(row=c.row, col=c.col, bbox=(max(0.0, x0 - 0.3 * h), max(0.0, y0 - 0.3 * h),
                                                x1 + 0.3 * h, y1 + 0.3 * h))
         crops.append(_crop_cell(lay, box))
-        c.confidence = max((cf for (a, b), cf in conf_of.items() if x0 <= (a + b) / 2 <= x1
-                            and c.text), default=0.5)
+        if c.confidence != 0.0:  # the prose pass's confidence for the word(s) in this cell
+            c.confidence = max((cf for _, cf, b in words if _centre_in(b, c.bbox)), default=0.5)
     inked = [(c, k) for c, k in zip(numbers, crops) if k.image is not None]
     readings = ([(c.text, c.confidence) for c, _ in inked] if getattr(engine, "reads_pages", False)
                 else engine.read_cells([k.image for _, k in inked], "number"))

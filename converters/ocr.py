@@ -231,8 +231,10 @@ class TesseractEngine(OcrEngine):
             if not text:
                 continue
             conf = float(np.mean([max(w.conf, 0.0) for w in ws])) / 100.0
-            bbox = (float(min(w.left for w in ws)), float(min(w.top for w in ws)),
-                    float(max(w.left + w.width for w in ws)), float(max(w.top + w.height for w in ws)))
+            # Median top/bottom: one tall word box (a speck, a bracket) must not make the line look
+            # twice its type size; paragraphs are split on indents and size changes measured by it.
+            bbox = (float(min(w.left for w in ws)), float(np.median([w.top for w in ws])),
+                    float(max(w.left + w.width for w in ws)), float(np.median([w.top + w.height for w in ws])))
             out.append((text, conf, bbox))
         out.sort(key=lambda t: (t[2][1], t[2][0]))
         return out, boxes

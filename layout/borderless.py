@@ -32,10 +32,11 @@ class _Word:
     text: str
     x0: float
     x1: float
+    unread: bool = False  # OCR junk where a number should be ("!", "“", "了"): a value to re-read
 
     @property
     def numeric(self) -> bool:
-        return bool(_NUMBER.match(self.text))
+        return self.unread or bool(_NUMBER.match(self.text))
 
 
 @dataclass
@@ -177,6 +178,18 @@ def _attach_continuations(lines: list[_Line], rows: set[int]) -> None:
         ln.words = left
 
 
+def _enumerators_joined(labels: list[_Word]) -> list[_Word]:
+    """A number among the labels ("7" of "7.属于行政执法案卷" whose dot OCR lost) is the start of
+    the label after it, not a value."""
+    out: list[_Word] = []
+    for w in labels:
+        if out and out[-1].numeric and not out[-1].unread:
+            prev = out.pop()
+            w = _Word(prev.text + w.text, prev.x0, w.x1)
+        out.append(w)
+    return out
+
+
 def _table(lines: list[_Line], page: Optional[int]) -> Table:
     blocks = _blocks(lines)
     cols_of: dict[int, list[tuple[float, float]]] = {}
@@ -203,7 +216,7 @@ def _table(lines: list[_Line], page: Optional[int]) -> Table:
             cells.append(Cell(row=r, col=0, colspan=width, text=" ".join(w.text for w in ln.words),
                               page=page, bbox=box))
             continue
-        nums, labels, cols = ln.numbers, ln.labels, cols_of[i]
+        nums, labels, cols = ln.numbers, _enumerators_joined(ln.labels), cols_of[i]
         k = len(cols) if positional else len(nums)
         first_num = width - k
         at = ([first_num + _column_of(w, cols) for w in nums] if positional
@@ -218,7 +231,8 @@ def _table(lines: list[_Line], page: Optional[int]) -> Table:
             w = taken.get(c)
             if w is not None:  # the cell is the column's extent: all of the number, whatever its width
                 a, b = cols[c - first_num] if positional else (w.x0, w.x1)
-                cells.append(Cell(row=r, col=c, text=w.text, page=page, bbox=(a, ln.top, b, ln.bottom)))
+                cells.append(Cell(row=r, col=c, text=w.text, page=page, bbox=(a, ln.top, b, ln.bottom),
+                                  confidence=0.0 if w.unread else None))
             elif positional:  # a column this row left blank: a real blank cell
                 a, b = cols[c - first_num]
                 cells.append(Cell(row=r, col=c, text="", page=page, bbox=(a, ln.top, b, ln.bottom)))
@@ -227,9 +241,28 @@ def _table(lines: list[_Line], page: Optional[int]) -> Table:
     return Table(cells=cells, page=page, bbox=bbox, positional=positional)
 
 
-def borderless_tables(lines: Sequence[Sequence[Piece]], page: Optional[int] = None
+def _mark_unread(lines: list[_Line]) -> None:
+    """OCR of a whole page turns some digits into punctuation or a stray character. In a line that
+    already has numbers, a short word at or right of where the numbers start is such a value."""
+    rows = [ln for ln in lines if _is_number_row(ln)]
+    if not rows:
+        return
+    start = min(w.x0 for ln in rows for w in ln.numbers)
+    slack = 0.5 * median(ln.bottom - ln.top for ln in rows)
+    for ln in lines:
+        if not any(_NUMBER.match(w.text) and w.x0 >= start - slack for w in ln.words):
+            continue  # header text (结/果/维/持) sits over the numbers too, but among no number
+        for w in ln.words:
+            if w.x0 >= start - slack and not w.numeric and len(w.text) <= 3:
+                w.unread = True
+
+
+def borderless_tables(lines: Sequence[Sequence[Piece]], page: Optional[int] = None, ocr: bool = False
                       ) -> tuple[list[Table], list[list[Piece]]]:
-    """Tables found in visual lines of pieces (top to bottom), and the lines left over."""
+    """Tables found in visual lines of pieces (top to bottom), and the lines left over.
+
+    `ocr`: the pieces are OCR words; short junk among a row's numbers is kept as a value cell with
+    confidence 0 (to be read again), so it neither ends the row nor shifts its numbers."""
     parsed = []
     for line in lines:
         words = _words(line)
@@ -239,6 +272,8 @@ def borderless_tables(lines: Sequence[Sequence[Piece]], page: Optional[int] = No
                                 float(median(p.bottom for p in line))))
     tables, used = [], set()
     for start, end in _regions(parsed):
+        if ocr:
+            _mark_unread(parsed[start:end])
         tables.append(_table(parsed[start:end], page))
         used.update(range(start, end))
     rest = [ln.pieces for i, ln in enumerate(parsed) if i not in used]

@@ -86,8 +86,10 @@ def find_year(title: Optional[str], texts: list[str]) -> tuple[Optional[int], st
 
 
 _STRONG_CONTEXTS = (
-    re.compile(rf"请与([\u4e00-\u9fff]{{2,30}}?{_ORG_SUFFIX})(?:办公室)?联系"),
-    re.compile(rf"(?:编制|制作)?(?:了)?(?:{_YEAR}\s*年度?)?([\u4e00-\u9fff]{{2,30}}?{_ORG_SUFFIX})(?:{_YEAR}\s*年度?)?(?:政府)?信息公开(?:工作)?年度报告"),
+    # Named: _YEAR has a group of its own, so the agency is not always group 1.
+    re.compile(rf"请与(?P<agency>[\u4e00-\u9fff]{{2,30}}?{_ORG_SUFFIX})(?:办公室)?联系"),
+    re.compile(rf"(?:编制|制作)?(?:了)?(?:{_YEAR}\s*年度?)?(?P<agency>[\u4e00-\u9fff]{{2,30}}?{_ORG_SUFFIX})"
+               rf"(?:{_YEAR}\s*年度?)?(?:政府)?信息公开(?:工作)?年度报告"),
 )
 
 
@@ -126,8 +128,9 @@ def find_agency(title: Optional[str], texts: list[str], signature: list[str], me
             return compact(line)
     joined = "\n".join(texts)
     for pat in _STRONG_CONTEXTS:
-        for m in pat.finditer(compact(joined)):
-            name = _strip_leading_year(m.group(1))
+        # Line by line: a name never runs from one line into the next.
+        for m in (m for text in texts for m in pat.finditer(compact(text))):
+            name = _strip_leading_year(m.group("agency"))
             if re.search(_PLACE, name) and len(name) >= 4:
                 return name
     if metadata.get("agency"):

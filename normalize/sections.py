@@ -29,6 +29,14 @@ def heading_section(text: str) -> str | None:
     for section, words in SECTION_HEADINGS:
         if any(w in t for w in words):
             return section
+    # OCR misread one character of a whole heading (一、息体情况): the rest of the line is the
+    # heading word but for one substitution. Substrings are not tried (一、具体情况如下 is no heading).
+    # The numeral must be the section's own (一 for 总体情况 … 六 for 其他需要报告的事项).
+    rest = _HEADING_NUMBER.sub("", t)
+    for (section, words), numeral in zip(SECTION_HEADINGS, "一二三四五六"):
+        if t[0] == numeral and any(len(w) >= 4 and len(rest) == len(w)
+                                   and sum(a != b for a, b in zip(rest, w)) == 1 for w in words):
+            return section
     return None
 
 
@@ -59,6 +67,8 @@ def split_sections(doc: Document) -> Sections:
             if sec:
                 current = sec
                 out.headings.append((sec, block.text))
+                if sec not in TABLE_SECTIONS:
+                    last_table_kind = None  # a table under 五/六 (contacts, a fee list) continues nothing
                 continue
             if current is None:
                 out.preamble.append(block)

@@ -73,3 +73,24 @@ def test_agency_misread_in_a_title_takes_the_body_spelling():
     assert find_agency("潜泽区人民政府2023年政府信息公开工作年度报告", body, [], {}) == "洪泽区人民政府"
     # A title spelling the body also uses is kept.
     assert find_agency("洪泽区人民政府2023年政府信息公开工作年度报告", body, [], {}) == "洪泽区人民政府"
+
+
+def test_agency_from_the_body_when_the_title_is_lost():
+    """No title (OCR merged it into a paragraph): the body's 'X年…信息公开工作年度报告' names the
+    agency, with or without the year (a regression: the year's own group was read as the name)."""
+    from normalize.meta import find_agency
+
+    with_year = ["政务公开专栏", "铜陵市生态环境局2021年政府信息公开工作年度报告本报告根据《条例》编制。"]
+    assert find_agency(None, with_year, [], {}) == "铜陵市生态环境局"
+    without_year = ["政务公开专栏", "铜陵市生态环境局政府信息公开工作年度报告"]
+    assert find_agency(None, without_year, [], {}) == "铜陵市生态环境局"
+
+
+def test_section_heading_with_one_misread_character():
+    from normalize.sections import heading_section
+
+    assert heading_section("一、息体情况") == "overview"
+    assert heading_section("五、存在的主要问题及改进情况") == "problems"
+    # Only a whole heading with its own numeral: these are not headings.
+    assert heading_section("三、息体情况") is None
+    assert heading_section("一、具体情况如下") is None

@@ -89,3 +89,18 @@ def test_values_with_units_and_signs_are_numbers():
     (t,), rest = borderless_tables(lines)
     assert rest == []
     assert rows(t)[2] == ["政府集中采购", "3", "251000元", ""]
+
+
+def test_ocr_junk_among_numbers_is_a_value_to_read_again():
+    # Whole-page OCR turned two digits into "!" and "“"; header chars over the columns stay labels.
+    lines = [line(80, (COLS[0], "结"), (COLS[1], "果"), (COLS[2], "维")),
+             line(100, (50, "保护第三方"), (COLS[0], "0"), (COLS[1], "!"), (COLS[2], "“")),
+             line(116, (50, "属于国家秘密"), (COLS[0], "1"), (COLS[1], "0"), (COLS[2], "2"))]
+    (t,), _ = borderless_tables(lines, ocr=True)
+    got = {(c.row, c.col): (c.text, c.confidence) for c in t.cells}
+    assert rows(t)[0] == ["结 果 维"]
+    assert got[(1, 2)] == ("!", 0.0) and got[(1, 3)] == ("“", 0.0)
+    assert got[(1, 1)] == ("0", None)
+    # From a text layer, junk is text: the row has no trailing numbers and is not a table row.
+    (t2,), _ = borderless_tables(lines)
+    assert ["保护第三方", "0", "!", "“"] not in rows(t2)

@@ -32,3 +32,17 @@ def test_report_missing_table_four_says_so():
     assert ("reviews_and_lawsuits.review.total", "missing_row") in kinds
     # Tables 二 and 三 are unaffected.
     assert report["applications"]["new_received"]["total"] == 11
+
+
+def test_numbers_in_a_table_under_section_six_never_feed_table_four():
+    """A contact table (电话/邮编) after 六、 is not a continuation of table 四: with table 四 short of
+    two cells, its two numbers would otherwise make up the 15 and be read as review counts."""
+    text = (SEEDS / "003_62938e86c4e2d319.txt").read_text(encoding="utf-8")
+    full = "0 | " * 15
+    assert full.strip() in text
+    text = text.replace(full.strip(), ("0 | " * 13).strip(), 1)
+    text += "\n联系电话 | 83631234 |\n邮政编码 | 116001 |\n"
+    report = convert_bytes(text.encode(), "contacts.txt")
+    values = [v for group in report["reviews_and_lawsuits"].values() for v in group.values()]
+    assert 83631234 not in values and 116001 not in values
+    assert set(values) <= {0, None}

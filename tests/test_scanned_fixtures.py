@@ -23,9 +23,11 @@ def scan_to_image_pdf(pdf_path: Path, dpi: int) -> bytes:
     return buf.getvalue()
 
 
-# gen2021_standard_threeline: a 三线表 (no vertical rulings) scanned: columns come from where the
-# numbers sit, and every number cell is read again on its own.
-@pytest.mark.parametrize("name", ["gen2021_standard", "gen2019_form", "gen2021_standard_threeline"])
+# *_threeline: 三线表 (no vertical rulings) scanned: columns come from where the numbers sit, every
+# number cell is read again on its own, and a blank stays a blank in its column (gen2021_blanks).
+# gen2021_split_plain: its title OCR'd into the first paragraph once made the agency lookup crash.
+@pytest.mark.parametrize("name", ["gen2021_standard", "gen2019_form", "gen2021_split_plain",
+                                  "gen2021_standard_threeline", "gen2021_blanks_threeline"])
 def test_clean_300dpi_scan_gives_every_number(name):
     data = scan_to_image_pdf(PDFS / f"{name}.pdf", 300)
     report = convert_bytes(data, f"{name}_scan.pdf")
