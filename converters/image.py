@@ -30,7 +30,7 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 from converters.model import Block, Cell, ConversionError, Document, Paragraph, Source, Table
 from converters.ocr import OcrEngine, clean_cjk, default_engine, engine_name, fix_brackets, is_number, number_text
 from layout import raster
-from layout.borderless import borderless_tables
+from layout.borderless import VALUE, borderless_tables
 from layout.geometry import Piece, group_lines
 
 A4_SHORT_IN = 8.27
@@ -291,10 +291,10 @@ def _paragraphs(lines: list[tuple[str, float, tuple]], tables: list[Table], page
         if prev is not None:
             pb = prev[2]
             table_between = any(pb[3] <= t <= b[1] for t in tops)
-            taller = max(b[3] - b[1], pb[3] - pb[1]) > 1.3 * min(b[3] - b[1], pb[3] - pb[1])
+            hb, hp = b[3] - b[1], pb[3] - pb[1]
+            resized = max(hb, hp) > 1.3 * max(min(hb, hp), ch)  # type size changes: title, then body
             new = (table_between or b[0] > left + 1.2 * ch or pb[2] < right - 2 * ch
-                   or b[1] - pb[3] > 1.2 * ch or (taller and max(b[3] - b[1], pb[3] - pb[1]) > 1.3 * ch))
-            # (the last: a change of type size, e.g. the title above the first paragraph)
+                   or b[1] - pb[3] > 1.2 * ch or resized)
         if new:
             paras.append([ln])
         else:
@@ -552,9 +552,9 @@ def _borderless(lay: raster.PageLayout, lines: list, words: list, engine: OcrEng
     for t in tables:
         for c in t.cells:
             c.method = "ocr"
-            if c.text and (_PLAIN_NUMBER.match(c.text) or c.confidence == 0.0):
+            if c.text and (is_number(c.text) or c.confidence == 0.0):
                 numbers.append(c)  # a number, or junk where one should be (read again)
-            elif c.text and _BORDERLESS_NUMBER.match(c.text):
+            elif c.text and VALUE.match(c.text):
                 c.confidence = 0.5  # 增2 / 减4 / 251000元: the digit passes would drop the CJK part
             elif c.text:
                 c.confidence = 0.5  # a label from the prose pass
@@ -581,8 +581,6 @@ def _borderless(lay: raster.PageLayout, lines: list, words: list, engine: OcrEng
     return tables, lines
 
 
-_PLAIN_NUMBER = re.compile(r"^-?\d[\d,]*(\.\d+)?$")
-_BORDERLESS_NUMBER = re.compile(r"^[-增减+]?\d[\d,]*(\.\d+)?(万元|亿元|元|件|个|项|次|条|%)?$")
 
 
 def _centre_in(b: tuple, box: tuple) -> bool:

@@ -19,7 +19,7 @@ from converters.model import Cell, Table
 from layout.geometry import Piece, line_text
 
 # A value as such tables print it: 12, 1,448, 25.1, -3, 增2 / 减4 (2019 form), 251000元, 12.5万元.
-_NUMBER = re.compile(r"^[-增减+]?\d[\d,]*(\.\d+)?(万元|亿元|元|件|个|项|次|条|%)?$")
+VALUE = re.compile(r"^[-增减+]?\d[\d,]*(\.\d+)?(万元|亿元|元|件|个|项|次|条|%)?$")
 _HEADING = re.compile(r"^[一二三四五六七八九十]{1,2}\s*[、.．]")
 WORD_GAP = 0.6  # chars further apart than this many char heights belong to different cells
 MAX_GAP_LINES = 6  # label-only lines allowed between two rows of numbers in one table
@@ -36,7 +36,7 @@ class _Word:
 
     @property
     def numeric(self) -> bool:
-        return self.unread or bool(_NUMBER.match(self.text))
+        return self.unread or bool(VALUE.match(self.text))
 
 
 @dataclass
@@ -250,7 +250,7 @@ def _mark_unread(lines: list[_Line]) -> None:
     start = min(w.x0 for ln in rows for w in ln.numbers)
     slack = 0.5 * median(ln.bottom - ln.top for ln in rows)
     for ln in lines:
-        if not any(_NUMBER.match(w.text) and w.x0 >= start - slack for w in ln.words):
+        if not any(VALUE.match(w.text) and w.x0 >= start - slack for w in ln.words):
             continue  # header text (结/果/维/持) sits over the numbers too, but among no number
         for w in ln.words:
             if w.x0 >= start - slack and not w.numeric and len(w.text) <= 3:
