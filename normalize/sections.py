@@ -24,7 +24,13 @@ TABLE_SECTIONS = ("proactive", "applications", "reviews")
 
 def heading_section(text: str) -> str | None:
     t = compact(text)
-    if not _HEADING_NUMBER.match(t) or len(t) > 40:
+    if len(t) > 40:
+        return None
+    if not _HEADING_NUMBER.match(t):
+        # OCR lost the 、 (三收到和处理政府信息公开申请情况): the section's own numeral, then its words.
+        for (section, words), numeral in zip(SECTION_HEADINGS, "一二三四五六"):
+            if t[:1] == numeral and any(t[1:].startswith(w) for w in words):
+                return section
         return None
     for section, words in SECTION_HEADINGS:
         if any(w in t for w in words):
@@ -61,11 +67,13 @@ def split_sections(doc: Document) -> Sections:
     out = Sections()
     current: str | None = None
     last_table_kind: str | None = None
+    heading_since_table = False
     for block in doc.blocks:
         if isinstance(block, Paragraph):
             sec = heading_section(block.text)
             if sec:
                 current = sec
+                heading_since_table = True
                 out.headings.append((sec, block.text))
                 if sec not in TABLE_SECTIONS:
                     last_table_kind = None  # a table under 五/六 (contacts, a fee list) continues nothing
@@ -78,8 +86,13 @@ def split_sections(doc: Document) -> Sections:
         rows = table_rows(block)
         kind = _table_kind(rows)
         if kind is None:
-            # A continuation without its header: the section we are in, else the table before.
-            kind = current if current in TABLE_SECTIONS else last_table_kind
+            # A continuation without its header: the table just before when no heading came
+            # between (a misread heading must not send it elsewhere), else the section we are in.
+            if last_table_kind and not heading_since_table:
+                kind = last_table_kind
+            else:
+                kind = current if current in TABLE_SECTIONS else None
+        heading_since_table = False
         if kind is None:
             continue
         if _table_kind(rows) is not None:
