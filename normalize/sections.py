@@ -27,21 +27,26 @@ def heading_section(text: str) -> str | None:
     if len(t) > 40:
         return None
     if not _HEADING_NUMBER.match(t):
-        # OCR lost the 、 (三收到和处理政府信息公开申请情况): the section's own numeral, then its words.
-        for (section, words), numeral in zip(SECTION_HEADINGS, "一二三四五六"):
-            if t[:1] == numeral and any(t[1:].startswith(w) for w in words):
-                return section
-        return None
+        return _misread_heading(t, lost_separator=True)
     for section, words in SECTION_HEADINGS:
         if any(w in t for w in words):
             return section
-    # OCR misread one character of a whole heading (一、息体情况): the rest of the line is the
-    # heading word but for one substitution. Substrings are not tried (一、具体情况如下 is no heading).
-    # The numeral must be the section's own (一 for 总体情况 … 六 for 其他需要报告的事项).
-    rest = _HEADING_NUMBER.sub("", t)
+    return _misread_heading(t, lost_separator=False)
+
+
+def _misread_heading(t: str, lost_separator: bool) -> str | None:
+    """OCR damage to a whole heading, accepted only under the section's own numeral (一 for 总体情况
+    … 六 for 其他需要报告的事项): a lost 、 (三收到和处理政府信息公开申请情况), or one character
+    misread in a line that is exactly numeral + heading word (一、息体情况). Substrings are not
+    tried for misreads: 一、具体情况如下 is no heading."""
+    rest = t[1:] if lost_separator else _HEADING_NUMBER.sub("", t)
     for (section, words), numeral in zip(SECTION_HEADINGS, "一二三四五六"):
-        if t[0] == numeral and any(len(w) >= 4 and len(rest) == len(w)
-                                   and sum(a != b for a, b in zip(rest, w)) == 1 for w in words):
+        if t[:1] != numeral:
+            continue
+        if lost_separator and any(rest.startswith(w) for w in words):
+            return section
+        if not lost_separator and any(len(w) >= 4 and len(rest) == len(w)
+                                      and sum(a != b for a, b in zip(rest, w)) == 1 for w in words):
             return section
     return None
 
