@@ -50,7 +50,7 @@ def golden_pairs(root: Path = FIXTURES) -> list[tuple[Path, Path]]:
 
 def guess_kind(path: Path) -> str:
     """The input kind before conversion (the report's source.format replaces it afterwards)."""
-    from converters.registry import sniff
+    from xxgk.converters.registry import sniff
     try:
         return sniff(path.read_bytes(), path.name)
     except Exception:

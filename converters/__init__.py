@@ -1,4 +1,1 @@
-"""Input adapters: each turns one kind of file into converters.model.Document."""
-from converters.model import Cell, ConversionError, Document, Paragraph, Source, Table
-
-__all__ = ["Cell", "ConversionError", "Document", "Paragraph", "Source", "Table"]
+"""Input adapters: each turns one kind of file into the one document model, xxgk.model.Document."""

@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
-from converters.model import Block, Cell, ConversionError, Document, Paragraph, Source, Table
+from xxgk.model import Block, Cell, ConversionError, Document, Paragraph, Source, Table
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"

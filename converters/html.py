@@ -13,8 +13,8 @@ from typing import Iterable, Optional
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 
-from converters.model import ConversionError, Document, Paragraph, Table
-from layout.grid import SpanCell, place_spans
+from xxgk.model import ConversionError, Document, Paragraph, Table
+from xxgk.layout.grid import SpanCell, place_spans
 
 # --------------------------------------------------------------------------- encoding
 

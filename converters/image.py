@@ -27,11 +27,11 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
-from converters.model import Block, Cell, ConversionError, Document, Paragraph, Source, Table
-from converters.ocr import OcrEngine, clean_cjk, default_engine, engine_name, fix_brackets, is_number, number_text
-from layout import raster
-from layout.borderless import VALUE, borderless_tables
-from layout.geometry import Piece, group_lines
+from xxgk.model import Block, Cell, ConversionError, Document, Paragraph, Source, Table
+from xxgk.converters.ocr import OcrEngine, clean_cjk, default_engine, engine_name, fix_brackets, is_number, number_text
+from xxgk.layout import raster
+from xxgk.layout.borderless import VALUE, borderless_tables
+from xxgk.layout.geometry import Piece, group_lines
 
 A4_SHORT_IN = 8.27
 MAX_DPI = 400  # larger pages are scaled down to 300 dpi: no accuracy gain, much slower
@@ -680,7 +680,7 @@ def _check_number(text: str, conf: float, blobs: int, dash: bool = False) -> tup
 def _join_pages(blocks_per_page: list[list[Block]], dpi: float) -> list[Block]:
     """Join the last table of a page with the first of the next when their columns match."""
     try:
-        from layout.join import join as join_two
+        from xxgk.layout.join import join as join_two
     except ImportError:  # pragma: no cover - join.py is written separately
         join_two = None
     out: list[Block] = []

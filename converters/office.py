@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from converters.model import ConversionError
+from xxgk.model import ConversionError
 
 INSTALL_HINT = "apt-get install -y --no-install-recommends libreoffice-writer-nogui"
 TIMEOUT_S = 120

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Optional, Union
 
-from converters.model import BBox, Block, ConversionError, Document, Paragraph, Source, Table
-from layout.geometry import (Piece, Segment, fill_table, find_grids, group_lines, join_lines,
+from xxgk.model import BBox, Block, ConversionError, Document, Paragraph, Source, Table
+from xxgk.layout.geometry import (Piece, Segment, fill_table, find_grids, group_lines, join_lines,
                              line_text, segment_from_line, segments_from_rect)
-from layout.borderless import borderless_tables
-from layout.join import join as join_tables
+from xxgk.layout.borderless import borderless_tables
+from xxgk.layout.join import join as join_tables
 
 OCR_DPI = 300
 MIN_TEXT_CHARS = 10  # fewer readable chars than this on a page with a big image: a scan
@@ -337,8 +337,8 @@ class _Renderer:
 
 def _ocr(doc: Document, renderer: _Renderer, index: int, number: int) -> list[Block]:
     try:
-        from converters.image import ocr_page
-        from converters.ocr import engine_name
+        from xxgk.converters.image import ocr_page
+        from xxgk.converters.ocr import engine_name
     except ImportError:
         doc.warn("image_page", f"page {number} has no text layer; OCR not available", raw=None)
         return []

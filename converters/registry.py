@@ -6,7 +6,7 @@ import io
 import zipfile
 from typing import Callable
 
-from converters.model import ConversionError, Document
+from xxgk.model import ConversionError, Document
 
 IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM", b"GIF8")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -17,8 +17,8 @@ EXTENSIONS = {
     ".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image", ".bmp": "image",
 }
 # kind → module exposing convert(data, name) -> Document
-MODULES = {"pdf": "converters.pdf", "docx": "converters.docx", "html": "converters.html",
-           "text": "converters.text", "image": "converters.image"}
+MODULES = {"pdf": "xxgk.converters.pdf", "docx": "xxgk.converters.docx", "html": "xxgk.converters.html",
+           "text": "xxgk.converters.text", "image": "xxgk.converters.image"}
 
 
 def sniff(data: bytes, name: str = "") -> str:
@@ -65,8 +65,8 @@ def converter_for(kind: str) -> Callable[[bytes, str], Document]:
 def _legacy_office(data: bytes, name: str) -> Document:
     """Old .doc/.wps/.rtf/.odt: LibreOffice makes a DOCX, then the DOCX converter reads it."""
     try:
-        office = importlib.import_module("converters.office")
-        docx = importlib.import_module("converters.docx")
+        office = importlib.import_module("xxgk.converters.office")
+        docx = importlib.import_module("xxgk.converters.docx")
     except ImportError as e:
         raise ConversionError(f"legacy Word input is not supported by this installation ({e})")
     doc = docx.convert(office.to_docx(data, name), name)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 
-from converters.model import Block, Document, Paragraph, Source
-from converters.textdecode import decode_bytes
-from layout.text_table import cell_per_line_table, is_pipe_row, pipe_table, tab_table
+from xxgk.model import Block, Document, Paragraph, Source
+from xxgk.converters.textdecode import decode_bytes
+from xxgk.layout.text_table import cell_per_line_table, is_pipe_row, pipe_table, tab_table
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*")
 _MD_EMPHASIS = re.compile(r"\*\*|__")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from converters.model import ConversionError
+from xxgk.model import ConversionError
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 

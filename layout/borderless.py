@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from statistics import median
 from typing import Optional, Sequence
 
-from converters.model import Cell, Table
-from layout.geometry import Piece, line_text
+from xxgk.model import Cell, Table
+from xxgk.layout.geometry import Piece, line_text
 
 # A value as such tables print it: 12, 1,448, 25.1, -3, 增2 / 减4 (2019 form), 251000元, 12.5万元.
 VALUE = re.compile(r"^[-增减+]?\d[\d,]*(\.\d+)?(万元|亿元|元|件|个|项|次|条|%)?$")

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence
 
-from converters.model import Cell, Table
+from xxgk.model import Cell, Table
 
 SNAP_TOL = 2.0  # positions closer than this are the same ruling
 GAP_TOL = 3.0  # collinear pieces with a smaller gap are one ruling

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-from converters.model import BBox, Cell, Table
+from xxgk.model import BBox, Cell, Table
 
 
 @dataclass

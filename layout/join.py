@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from typing import Optional, Sequence
 
-from converters.model import Cell, Table
-from layout.geometry import join_lines
+from xxgk.model import Cell, Table
+from xxgk.layout.geometry import join_lines
 
 EDGE_TOL = 4.0  # column edges closer than this are the same edge
 

@@ -16,7 +16,7 @@ from typing import Optional
 import cv2
 import numpy as np
 
-from converters.model import BBox, Cell, Table
+from xxgk.model import BBox, Cell, Table
 
 MAX_SKEW = 5.0  # degrees; larger estimates are not trusted
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from converters.model import Cell, Table
+from xxgk.model import Cell, Table
 
 
 def _table(rows: Iterable[list[str]], page: int | None = None) -> Table:

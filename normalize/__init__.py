@@ -1,1 +1,1 @@
-"""Map a converters.model.Document onto the national template and build the canonical JSON."""
+"""Map an xxgk.model.Document onto the national template and build the canonical JSON."""

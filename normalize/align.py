@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from normalize.labels import similarity
+from xxgk.normalize.labels import similarity
 
 MIN_SCORE = 0.72
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from normalize.rules import Rule
+from xxgk.normalize.rules import Rule
 
 
 def _fmt(v) -> str:

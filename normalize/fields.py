@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from normalize.rows import Slot
+from xxgk.normalize.rows import Slot
 
 
 @dataclass

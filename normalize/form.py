@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from normalize.labels import compact
-from normalize.rows import LogicalRow
-from normalize.templates import TEMPLATES
+from xxgk.normalize.labels import compact
+from xxgk.normalize.rows import LogicalRow
+from xxgk.normalize.templates import TEMPLATES
 
 
 def decide_form(proactive: list[LogicalRow], applications: list[LogicalRow], year: Optional[int]) -> tuple[str, Optional[str]]:

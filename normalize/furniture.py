@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from normalize.labels import compact
+from xxgk.normalize.labels import compact
 
 PATTERNS = tuple(re.compile(p) for p in (
     r"^[-—–－~]*\d{1,3}[-—–－~]*$",            # -3-  — 3 —  3

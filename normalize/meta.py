@@ -5,7 +5,7 @@ import re
 from collections import Counter
 from typing import Iterable, Optional
 
-from normalize.labels import compact
+from xxgk.normalize.labels import compact
 
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _CN_DIGITS.update({"零": 0, "○": 0, "O": 0, "Ｏ": 0})

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from converters.model import Paragraph
-from normalize.furniture import is_furniture
+from xxgk.model import Paragraph
+from xxgk.normalize.furniture import is_furniture
 
 _SENTENCE_END = tuple("。！？；：!?;:」』”’）)》")
 _ITEM_START = re.compile(r"^\s*(\(|（|[一二三四五六七八九十]+[、.．]|\d+[、.．]|第[一二三四五六七八九十]|\*\*)")

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from typing import Optional
 
-from normalize.align import align, fill_gaps
-from normalize.fields import FieldStore
-from normalize.numbers import to_wanyuan
-from normalize.rows import LogicalRow, Slot, value_block
-from normalize.rules import Rule, application_rules, review_rules
-from normalize.solver import ShortRow, solve
-from normalize.templates.base import APPLICANT_KEYS, REVIEW_GROUPS, REVIEW_OUTCOMES, Template
+from xxgk.normalize.align import align, fill_gaps
+from xxgk.normalize.fields import FieldStore
+from xxgk.normalize.numbers import to_wanyuan
+from xxgk.normalize.rows import LogicalRow, Slot, value_block
+from xxgk.normalize.rules import Rule, application_rules, review_rules
+from xxgk.normalize.solver import ShortRow, solve
+from xxgk.normalize.templates.base import APPLICANT_KEYS, REVIEW_GROUPS, REVIEW_OUTCOMES, Template
 
 COLUMN_NAMES = dict(zip(APPLICANT_KEYS, ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")))
 

@@ -1,22 +1,22 @@
 """Document → canonical report dict (contract: shared/spec/canonical-report.md, version 1)."""
 from __future__ import annotations
 
-from converters.model import ConversionError, Document
-from normalize.checks import run_checks
-from normalize.fields import FieldStore, nest
-from normalize.form import decide_form
-from normalize.meta import body_misread, find_agency, find_title, find_year, parse_date
+from xxgk.model import Document, Refused
+from xxgk.normalize.checks import run_checks
+from xxgk.normalize.fields import FieldStore, nest
+from xxgk.normalize.form import decide_form
+from xxgk.normalize.meta import body_misread, find_agency, find_title, find_year, parse_date
 
-from normalize.prose import clean_paragraphs, section_text, split_signature
-from normalize.readers import read_applications, read_proactive, read_reviews
-from normalize.sections import count_reports, split_sections
-from normalize.templates import TEMPLATES
+from xxgk.normalize.prose import clean_paragraphs, section_text, split_signature
+from xxgk.normalize.readers import read_applications, read_proactive, read_reviews
+from xxgk.normalize.sections import count_reports, split_sections
+from xxgk.normalize.templates import TEMPLATES
 
 SCHEMA_VERSION = "1"
 LOW_CONFIDENCE = 0.9
 
 
-class NotAReport(ConversionError):
+class NotAReport(Refused):
     """The input converted, but it is not one annual report."""
 
 

@@ -1,11 +1,11 @@
 """Re-run the consistency rules on a written report and compare with the checks it records."""
 from __future__ import annotations
 
-from normalize.checks import run_checks
-from normalize.fields import flatten
-from normalize.rules import application_rules, review_rules
-from normalize.schema import validate
-from normalize.templates.base import APPLICANT_KEYS
+from xxgk.normalize.checks import run_checks
+from xxgk.normalize.fields import flatten
+from xxgk.normalize.rules import application_rules, review_rules
+from xxgk.normalize.schema import validate
+from xxgk.normalize.templates.base import APPLICANT_KEYS
 
 _NOT_LEAVES = {"new_received", "carried_over", "results.total", "carried_forward"}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from converters.model import Cell, Table
-from normalize.numbers import Parsed, is_blank, parse_number
+from xxgk.model import Cell, Table
+from xxgk.normalize.numbers import Parsed, is_blank, parse_number
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from normalize.templates.base import APPLICANT_KEYS, APPLICANT_PARTS, REVIEW_GROUPS
+from xxgk.normalize.templates.base import APPLICANT_KEYS, APPLICANT_PARTS, REVIEW_GROUPS
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from normalize.templates import TEMPLATES
-from normalize.templates.base import APPLICANT_KEYS, REVIEW_GROUPS, REVIEW_OUTCOMES
+from xxgk.normalize.templates import TEMPLATES
+from xxgk.normalize.templates.base import APPLICANT_KEYS, REVIEW_GROUPS, REVIEW_OUTCOMES
 
 _COUNT = {"type": ["integer", "null"]}
 _NUMBER = {"type": ["number", "null"]}

@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from converters.model import Document, Paragraph, Table
-from normalize.labels import compact, contains_any
-from normalize.rows import LogicalRow, table_rows
-from normalize.templates.base import TABLE_MARKERS
+from xxgk.model import Document, Paragraph, Table
+from xxgk.normalize.labels import compact, contains_any
+from xxgk.normalize.rows import LogicalRow, table_rows
+from xxgk.normalize.templates.base import TABLE_MARKERS
 
 # Section → words its heading holds. Order matters: the first match wins.
 SECTION_HEADINGS: tuple[tuple[str, tuple[str, ...]], ...] = (

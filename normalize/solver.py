@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
-from normalize.rules import Rule
+from xxgk.normalize.rules import Rule
 
 Value = Optional[float]
 MAX_COMBINATIONS = 5000

@@ -11,8 +11,8 @@ import docx as python_docx
 import pytest
 from docx.oxml import parse_xml
 
-from converters.docx import convert, format_number, join_lines
-from converters.model import ConversionError, Paragraph, Table
+from xxgk.converters.docx import convert, format_number, join_lines
+from xxgk.model import ConversionError, Paragraph, Table
 
 DOCX_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "docx"
 APPLICANTS = ["natural_person", "commercial_enterprise", "research_institution",
@@ -330,7 +330,7 @@ needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None and shutil.wh
 
 @needs_soffice
 def test_word97_doc_through_libreoffice():
-    from converters.office import to_docx
+    from xxgk.converters.office import to_docx
 
     data = (DOCX_DIR / "gen2019_word97.doc").read_bytes()
     assert data[:4] == b"\xd0\xcf\x11\xe0"
@@ -351,7 +351,7 @@ def test_word97_doc_through_libreoffice():
 
 
 def test_office_without_soffice_says_how_to_install(monkeypatch, tmp_path):
-    from converters.office import to_docx
+    from xxgk.converters.office import to_docx
 
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(ConversionError, match="libreoffice-writer-nogui"):

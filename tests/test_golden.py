@@ -2,7 +2,7 @@
 import pytest
 
 from golden import differences, golden_pairs, load
-from normalize.schema import validate
+from xxgk.normalize.schema import validate
 from xxgk.pipeline import convert_file
 
 PAIRS = golden_pairs()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from converters.html import convert, decode_html
-from converters.model import ConversionError, Paragraph, Table
+from xxgk.converters.html import convert, decode_html
+from xxgk.model import ConversionError, Paragraph, Table
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "html"
 BALANCE_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"

@@ -19,8 +19,8 @@ pdfplumber = pytest.importorskip("pdfplumber")
 pdfium = pytest.importorskip("pypdfium2")
 from PIL import Image  # noqa: E402
 
-from converters import image  # noqa: E402
-from converters.model import ConversionError, Table  # noqa: E402
+from xxgk.converters import image  # noqa: E402
+from xxgk.model import ConversionError, Table  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PDF = ROOT / "fixtures" / "pdf" / "hzq2023.pdf"
@@ -34,7 +34,7 @@ ENGINES = ["tesseract", pytest.param("rapidocr", marks=needs_rapidocr)]
 
 
 def _engine(name: str):
-    from converters.ocr import RapidOcrEngine, TesseractEngine
+    from xxgk.converters.ocr import RapidOcrEngine, TesseractEngine
 
     return TesseractEngine() if name == "tesseract" else RapidOcrEngine()
 
@@ -195,7 +195,7 @@ def test_deskew_up_to_5_degrees_keeps_the_grid(oracle, angle):
     """layout.raster alone (no OCR): the fitLine estimate undoes the skew and the grid survives."""
     import numpy as np
 
-    from layout import raster
+    from xxgk.layout import raster
 
     scans = _make_scans()
     page = scans.skew(scans.render(3, 150), angle)
@@ -335,7 +335,7 @@ def test_a_dash_the_reading_ignores_gets_a_sign_and_low_confidence():
 @pytest.mark.parametrize("degrees", [2.5, -1.5])
 def test_prose_page_without_rulings_is_deskewed_from_its_text_lines(degrees):
     """Page 1 of the real report has no table: the skew comes from the text lines."""
-    from layout import raster
+    from xxgk.layout import raster
 
     with pdfium.PdfDocument(str(PDF)) as pdf:
         page = np.asarray(pdf[0].render(scale=200 / 72).to_pil().convert("L"))

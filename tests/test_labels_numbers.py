@@ -1,9 +1,9 @@
 """Label matching and number reading on the variants real reports print."""
 import pytest
 
-from normalize.align import align
-from normalize.numbers import parse_number, to_wanyuan
-from normalize.templates import FORM_2019, FORM_2021
+from xxgk.normalize.align import align
+from xxgk.normalize.numbers import parse_number, to_wanyuan
+from xxgk.normalize.templates import FORM_2019, FORM_2021
 
 
 @pytest.mark.parametrize("raw,value", [
@@ -53,7 +53,7 @@ def test_ocr_noise_in_labels_still_matches():
 
 
 def test_unreadable_label_between_known_rows_is_taken_by_position():
-    from normalize.align import fill_gaps
+    from xxgk.normalize.align import fill_gaps
 
     labels = ["（一）予以公开", "计其他情形)", "1.属于国家秘密"]
     tmpl = [t.labels for t in FORM_2021.results]
@@ -67,7 +67,7 @@ def test_unreadable_label_between_known_rows_is_taken_by_position():
 
 
 def test_agency_misread_in_a_title_takes_the_body_spelling():
-    from normalize.meta import find_agency
+    from xxgk.normalize.meta import find_agency
 
     body = ["2023年，洪泽区人民政府坚持以习近平新时代中国特色社会主义思想为指导。", "洪泽区人民政府办公室负责。"]
     assert find_agency("潜泽区人民政府2023年政府信息公开工作年度报告", body, [], {}) == "洪泽区人民政府"
@@ -78,7 +78,7 @@ def test_agency_misread_in_a_title_takes_the_body_spelling():
 def test_agency_from_the_body_when_the_title_is_lost():
     """No title (OCR merged it into a paragraph): the body's 'X年…信息公开工作年度报告' names the
     agency, with or without the year (a regression: the year's own group was read as the name)."""
-    from normalize.meta import find_agency
+    from xxgk.normalize.meta import find_agency
 
     with_year = ["政务公开专栏", "铜陵市生态环境局2021年政府信息公开工作年度报告本报告根据《条例》编制。"]
     assert find_agency(None, with_year, [], {}) == "铜陵市生态环境局"
@@ -87,7 +87,7 @@ def test_agency_from_the_body_when_the_title_is_lost():
 
 
 def test_section_heading_with_one_misread_character():
-    from normalize.sections import heading_section
+    from xxgk.normalize.sections import heading_section
 
     assert heading_section("一、息体情况") == "overview"
     assert heading_section("五、存在的主要问题及改进情况") == "problems"

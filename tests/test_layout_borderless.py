@@ -1,9 +1,9 @@
 """Tables without vertical rulings, rebuilt from hand-placed text (layout/borderless.py)."""
 from __future__ import annotations
 
-from converters.model import Table
-from layout.borderless import borderless_tables
-from layout.geometry import Piece
+from xxgk.model import Table
+from xxgk.layout.borderless import borderless_tables
+from xxgk.layout.geometry import Piece
 
 CH = 10.0  # char width and height in points
 

@@ -1,11 +1,11 @@
 """layout.geometry and layout.join on small hand-built geometries (no PDF involved)."""
 from __future__ import annotations
 
-from converters.model import Table
-from layout.geometry import (Piece, Segment, fill_table, find_grids, join_lines, line_text,
+from xxgk.model import Table
+from xxgk.layout.geometry import (Piece, Segment, fill_table, find_grids, join_lines, line_text,
                              merge_collinear, pieces_text, segments_from_rect, snap,
                              table_from_geometry)
-from layout.join import join, join_all
+from xxgk.layout.join import join, join_all
 
 
 def box_segments(boxes):

@@ -1,6 +1,6 @@
 """Unsure OCR reads that break the sums: replaced only when the sums pin a value the read lost digits of."""
-from converters.model import Cell, Document, Paragraph, Table
-from normalize.report import build_report
+from xxgk.model import Cell, Document, Paragraph, Table
+from xxgk.normalize.report import build_report
 
 GROUPS = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
 

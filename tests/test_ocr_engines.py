@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from converters import image
-from converters.model import Paragraph, Table
-from converters.ocr import ENGINE_ENV, OcrEngine, engine_problem
+from xxgk.converters import image
+from xxgk.model import Paragraph, Table
+from xxgk.converters.ocr import ENGINE_ENV, OcrEngine, engine_problem
 from golden import differences, load
 from xxgk.cli import main
 
@@ -128,7 +128,7 @@ def test_full_page_number_that_misses_a_digit_is_distrusted():
 
 @needs_rapidocr
 def test_rapidocr_models_ship_in_the_wheel_and_run_without_network(monkeypatch):
-    from converters.ocr import RapidOcrEngine
+    from xxgk.converters.ocr import RapidOcrEngine
 
     def refuse(*a, **k):
         raise OSError("network use during OCR")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from converters.model import ConversionError, Document, Table
-from converters.pdf import convert
+from xxgk.model import ConversionError, Document, Table
+from xxgk.converters.pdf import convert
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "fixtures" / "pdf" / "hzq2023.pdf"
@@ -234,7 +234,7 @@ def test_garbage_text_layer_is_not_taken_as_text(tmp_path, monkeypatch):
     c = _canvas(path, encrypt=StandardEncryption("", "owner-secret"))
     _text(c, 72, 100, "本年新收申请21件。")
     c.save()
-    monkeypatch.setitem(sys.modules, "converters.image", None)
+    monkeypatch.setitem(sys.modules, "xxgk.converters.image", None)
     doc = convert(path.read_bytes(), "cid.pdf")
     assert list(doc.blocks) == []
     assert [w["message"] for w in doc.warnings] == ["page 1 has no text layer; OCR not available"]
@@ -266,7 +266,7 @@ def _image_pdf(path):
 def test_image_only_page_without_ocr_warns(tmp_path, monkeypatch):
     path = tmp_path / "scan.pdf"
     _image_pdf(path)
-    monkeypatch.setitem(sys.modules, "converters.image", None)  # import now raises ImportError
+    monkeypatch.setitem(sys.modules, "xxgk.converters.image", None)  # import now raises ImportError
     doc = convert(path.read_bytes(), "scan.pdf")
     assert [p.text for p in doc.paragraphs()] == ["第一页有文字。"]
     assert doc.warnings == [{"field": None, "kind": "image_page",

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from converters.model import ConversionError
+from xxgk.model import ConversionError
 from xxgk.pipeline import convert_bytes
 
 SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"

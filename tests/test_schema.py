@@ -2,7 +2,7 @@
 import re
 from pathlib import Path
 
-from normalize.schema import report_schema
+from xxgk.normalize.schema import report_schema
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "canonical-report.md"
 

@@ -1,7 +1,7 @@
 """Routing tables to 二/三/四 when OCR garbles the section headings (normalize/sections.py)."""
-from converters.model import Document, Paragraph
-from layout.text_table import pipe_table
-from normalize.sections import heading_section, split_sections
+from xxgk.model import Document, Paragraph
+from xxgk.layout.text_table import pipe_table
+from xxgk.normalize.sections import heading_section, split_sections
 
 
 def _doc(*blocks) -> Document:

@@ -1,6 +1,6 @@
 """The sum solver on small hand-built tables: it fills only what the sums force."""
-from normalize.rules import application_rules, review_rules
-from normalize.solver import ShortRow, solve
+from xxgk.normalize.rules import application_rules, review_rules
+from xxgk.normalize.solver import ShortRow, solve
 
 G = "reviews_and_lawsuits.review."
 OUT = ("upheld", "corrected", "other", "pending", "total")

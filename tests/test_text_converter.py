@@ -1,6 +1,6 @@
 """Flattened text forms become tables with the right rows and cells."""
-from converters.text import text_to_blocks
-from converters.model import Paragraph, Table
+from xxgk.converters.text import text_to_blocks
+from xxgk.model import Paragraph, Table
 
 
 def _tables(text):

@@ -1,17 +1,40 @@
 """converter → normaliser → schema check: one input in, one canonical report out."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
+from urllib.parse import urlparse
 
-from converters.model import ConversionError
-from converters.registry import converter_for, sniff
-from normalize.report import build_report
-from normalize.schema import validate
+from xxgk.model import ConversionError
+from xxgk.converters.registry import converter_for, sniff
+from xxgk.normalize.report import build_report
+from xxgk.normalize.schema import validate
 
 MAX_BYTES = 200 * 1024 * 1024  # larger inputs are refused rather than exhausting memory
+
+
+ENGINE_ENV = "XXGK_OCR_ENGINE"  # read by xxgk.converters.ocr; set here so that cv2 is not imported for text input
+
+
+def is_url(s: str) -> bool:
+    return urlparse(s).scheme in ("http", "https")
+
+
+@contextlib.contextmanager
+def ocr_engine_selected(name: str) -> Iterator[None]:
+    """Run the block with `name` as the OCR engine, restoring the previous choice afterwards."""
+    before = os.environ.get(ENGINE_ENV)
+    os.environ[ENGINE_ENV] = name
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(ENGINE_ENV, None)
+        else:
+            os.environ[ENGINE_ENV] = before
 
 
 class InvalidReport(Exception):

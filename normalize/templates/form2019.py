@@ -1,5 +1,5 @@
 """国办公开办函〔2019〕60号: reports on 2019 and 2020."""
-from normalize.templates.base import OTHER_HANDLING, RESULTS_HEAD, RESULTS_TAIL, ProactiveItem, Template
+from xxgk.normalize.templates.base import OTHER_HANDLING, RESULTS_HEAD, RESULTS_TAIL, ProactiveItem, Template
 
 _DOCS = ("made", "published", "total_public")
 _ITEMS = ("previous_year", "change", "decisions")

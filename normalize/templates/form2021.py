@@ -1,5 +1,5 @@
 """国办公开办函〔2021〕30号: reports on 2021 and later."""
-from normalize.templates.base import OTHER_HANDLING, RESULTS_HEAD, RESULTS_TAIL, ProactiveItem, ResultRow, Template
+from xxgk.normalize.templates.base import OTHER_HANDLING, RESULTS_HEAD, RESULTS_TAIL, ProactiveItem, ResultRow, Template
 
 _DOCS = ("issued", "repealed", "in_force")
 

@@ -1,5 +1,7 @@
 """The one document model every converter produces and layout/normalize consume.
 
+It sits at the ground of the package: it imports nothing of xxgk, and every room may import it.
+
 A Document is an ordered list of blocks: Paragraph (prose) and Table (a grid of
 cells with spans). Converters never map anything to the national template.
 """
@@ -12,7 +14,24 @@ BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in page units (p
 
 
 class ConversionError(Exception):
-    """Input that cannot be converted: the message is shown to the user in one line."""
+    """Input that cannot be converted: the message is shown to the user in one line.
+
+    ``status`` is the batch status the input ends with (see xxgk.status).
+    """
+
+    status = "failed"
+
+
+class Refused(ConversionError):
+    """Readable input that is not one convertible report: not a report, pre-2019, several reports, encrypted."""
+
+    status = "refused"
+
+
+class MissingDependency(ConversionError):
+    """A program or data file xxgk needs is not installed (the message names the package): exit code 3."""
+
+    status = "failed"
 
 
 @dataclass
