@@ -30,6 +30,14 @@ fi
 if [[ ! -x .venv/bin/python ]]; then
   python3 -m venv .venv
 fi
-# requirements.lock pins the versions the project was measured with.
+# requirements.lock pins the versions the project was measured with; setuptools first, since the
+# wheel test builds without isolation (no index) and pyproject's package-dir mapping needs a recent one.
+.venv/bin/pip install -q --disable-pip-version-check -c requirements.lock setuptools
 .venv/bin/pip install -q --disable-pip-version-check -c requirements.lock -e ".[$extras]"
+# `xxgk` by name: a symlink onto PATH, leaving the system's (externally managed) Python alone.
+if [[ -w /usr/local/bin ]]; then
+  ln -sfn "$PWD/.venv/bin/xxgk" /usr/local/bin/xxgk
+else
+  echo "setup: /usr/local/bin is not writable; run .venv/bin/xxgk" >&2
+fi
 echo "setup: ready ($(.venv/bin/python --version), $(tesseract --version 2>&1 | head -n1))" >&2

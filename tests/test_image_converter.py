@@ -20,6 +20,7 @@ pdfium = pytest.importorskip("pypdfium2")
 from PIL import Image  # noqa: E402
 
 from xxgk.converters import image  # noqa: E402
+from xxgk.converters.scan_prepare import page_dpi  # noqa: E402
 from xxgk.model import ConversionError, Table  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -241,7 +242,7 @@ def test_cropped_low_resolution_table_is_measured_by_its_text(oracle):
         img = pdf[2].render(scale=k).to_pil().convert("RGB")
     x0, y0, x1, y1 = oracle["bbox"]
     img = img.crop((int((x0 - 6) * k), int((y0 - 6) * k), int((x1 + 6) * k), int((y1 + 6) * k)))
-    assert 70 <= image._page_dpi(img) <= 130
+    assert 70 <= page_dpi(img) <= 130
     doc = image.convert(_png(img), "table.png", engine=_BlankEngine())
     table = _main_table(doc)
     assert (table.n_rows, table.n_cols) == oracle["shape"]

@@ -1,0 +1,228 @@
+"""Cell crops and ink analysis of a scanned table cell.
+
+Each grid cell is cut out without its rulings, specks and shading; its ink components tell how
+many digits it holds (blobs), how many text lines, whether it is vertical text, whether a dash
+left of the digits is a minus sign, and where a trailing unit (元, 万元, 件) starts. These
+measurements check the OCR readings later (converters/scan_numbers.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import cv2
+import numpy as np
+
+from xxgk.model import Cell
+from xxgk.layout import raster
+
+
+@dataclass
+class Crop:
+    cell: Cell
+    image: Optional[np.ndarray]  # None: blank cell
+    blobs: int = 0  # digit-sized ink components, left to right
+    vertical: bool = False
+    lines: int = 1  # text lines in the ink
+    kind: str = "label"  # after the probe: "number" or "label"
+    dash: bool = False  # a short horizontal stroke left of all glyphs: a minus sign
+    split: Optional[int] = None  # x in `image` where trailing CJK-wide glyphs (元, 万元, 件) start
+    unit_glyphs: int = 0  # how many glyph groups lie right of `split`
+
+
+def crop_cell(lay: raster.PageLayout, cell: Cell) -> Crop:
+    s = lay.scale
+    x0, y0, x1, y1 = (int(v) for v in cell.bbox)
+    m = max(1, int(2 * s))
+    x0, y0, x1, y1 = x0 + m, y0 + m, x1 - m, y1 - m
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return Crop(cell, None)
+    gray = lay.gray[y0:y1, x0:x1].copy()
+    lines = _border_lines(lay.rulings[y0:y1, x0:x1])
+    ink = lay.ink[y0:y1, x0:x1].copy()
+    ink[lines] = 0
+    gray[lines] = 255
+    n, labels, stats, cents = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    keep = keep_components(labels, stats, cents, s)
+    keep |= _minus_signs(stats, keep)
+    h, w = ink.shape
+    thin = max(3, int(3 * s))
+    for i in np.nonzero(keep)[0]:
+        x, y, cw, ch, _ = stats[i]
+        at_edge = x <= 1 or y <= 1 or x + cw >= w - 1 or y + ch >= h - 1
+        if at_edge and (cw <= thin or ch <= thin):
+            keep[i] = False  # a sliver of a ruling the mask missed (warped or broken line)
+    if keep.sum() == 0 or stats[keep, 4].sum() < 20 * s * s:
+        return Crop(cell, None)
+    # Paper, shading and noise specks go white: tesseract reads specks as text.
+    mask = cv2.dilate(keep[labels].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    gray[~mask] = 255
+    ys, xs = np.nonzero(keep[labels])
+    bx0, bx1, by0, by1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
+    pad = max(10, int(10 * s))
+    tight = gray[by0:by1, bx0:bx1]
+    crop = cv2.copyMakeBorder(tight, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+    iw, ih = bx1 - bx0, by1 - by0
+    vertical = ih >= 4 * iw and ih > 70 * s
+    # Text lines from the big components only: a kept speck above a digit is not a line.
+    big = keep & (stats[:, cv2.CC_STAT_AREA] >= _big(s))
+    rows = np.zeros(ih, bool)
+    bys = np.nonzero(big[labels])[0] if big.any() else ys
+    rows[np.clip(bys - by0, 0, ih - 1)] = True
+    k = Crop(cell, crop, _count_blobs(stats[keep]), vertical, _count_runs(rows, max(2, int(3 * s))))
+    if not vertical and k.lines == 1:
+        groups, k.dash = _glyph_groups(stats[keep])
+        k.split, k.unit_glyphs = _unit_split(groups, bx0, pad)
+    return k
+
+
+def _glyph_groups(st: np.ndarray) -> tuple[list[list[int]], bool]:
+    """Glyphs left to right as [x0, x1, y0, y1] (tall components merged where their x-ranges
+    overlap, short strokes added to the glyph they sit over), and whether a dash lies left of
+    them all (a minus sign: "-3", "−3", "－3", "—3")."""
+    if len(st) == 0:
+        return [], False
+    hmax = int(st[:, 3].max())
+    tall = st[:, 3] >= 0.5 * hmax
+    groups: list[list[int]] = []
+    for x, y, w, h, _ in sorted(st[tall].tolist()):
+        if groups and x < groups[-1][1]:
+            g = groups[-1]
+            g[1], g[2], g[3] = max(g[1], x + w), min(g[2], y), max(g[3], y + h)
+        else:
+            groups.append([x, x + w, y, y + h])
+    if not groups:
+        return [], False
+    top, bottom = min(g[2] for g in groups), max(g[3] for g in groups)
+    band = bottom - top
+    dash = False
+    for x, y, w, h, area in st[~tall].tolist():
+        overlaps = [g for g in groups if x < g[1] and x + w > g[0]]
+        if overlaps:
+            g = overlaps[0]
+            g[0], g[1] = min(g[0], x), max(g[1], x + w)
+            g[2], g[3] = min(g[2], y), max(g[3], y + h)
+            continue
+        dash = dash or _is_dash(x, y, w, h, area, top, band, groups[0][0])
+    return groups, dash
+
+
+def _is_dash(x: int, y: int, w: int, h: int, area: int, top: int, band: int, first: int) -> bool:
+    """A filled bar, wider than tall, level with the middle of the text line (top, band: its
+    glyphs' top and height) and close left of its first glyph (at x = first): a minus sign."""
+    cy = y + h / 2
+    return (2 <= h <= 0.3 * band and w >= 1.5 * h and 0.3 * band <= w <= 2.5 * band
+            and area >= 0.5 * w * h and top + 0.2 * band <= cy <= top + 0.85 * band
+            and x + w <= first and first - (x + w) <= 1.2 * band)
+
+
+def _unit_split(groups: list[list[int]], bx0: int, pad: int) -> tuple[Optional[int], int]:
+    """Trailing glyphs as wide as they are tall after narrower ones: a unit (元, 万元, 件, 个, 次, 人)
+    after digits (about 0.6 as wide as tall). Returns (x in the padded crop, glyph count)."""
+    if len(groups) < 2:
+        return None, 0
+    hmax = max(g[3] - g[2] for g in groups)
+    n = 0
+    while n < 2 and len(groups) - n > 1:
+        g = groups[-1 - n]
+        w, h = g[1] - g[0], g[3] - g[2]
+        if h >= 0.7 * hmax and w >= 0.8 * h:
+            n += 1
+        else:
+            break
+    if n == 0 or n == len(groups):
+        return None, 0
+    head = groups[:-n]
+    if sum(g[1] - g[0] < 0.8 * (g[3] - g[2]) for g in head) < 0.5 * len(head):
+        return None, 0  # mostly wide glyphs before: a label, not digits and a unit
+    prev, first = groups[-1 - n], groups[-n]
+    if first[0] - prev[1] < 0:
+        return None, 0
+    return (prev[1] + first[0]) // 2 - bx0 + pad, n
+
+
+def _big(s: float) -> int:
+    return max(12, int(30 * s * s))
+
+
+def keep_components(labels: np.ndarray, stats: np.ndarray, cents: np.ndarray, s: float) -> np.ndarray:
+    """Which ink components are text: the big ones, and small ones (".", "、", dots of 请) right
+    beside a big one. Isolated small ones are scanner noise."""
+    area = stats[:, cv2.CC_STAT_AREA]
+    keep = area >= _big(s)
+    keep[0] = False
+    small = np.nonzero(~keep & (area >= 3))[0]
+    small = small[small > 0]
+    if keep.any() and len(small):
+        big = keep[labels].astype(np.uint8)
+        near = cv2.dilate(big, np.ones((max(3, int(12 * s)), max(3, int(14 * s))), np.uint8))
+        for i in small:
+            x, y = int(cents[i][0]), int(cents[i][1])
+            keep[i] = bool(near[y, x])
+    return keep
+
+
+def _minus_signs(stats: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Dropped components that are a minus sign (a filled bar level with the middle of the text
+    and just left of it). Too small for a glyph, a "-" a little apart from its digits would
+    otherwise go as a noise speck and "-3" be read "3"."""
+    out = np.zeros(len(stats), bool)
+    if not keep.any():
+        return out
+    st = stats[keep]
+    hmax = st[:, 3].max()
+    tall = st[st[:, 3] >= 0.5 * hmax]
+    top, bottom = tall[:, 1].min(), (tall[:, 1] + tall[:, 3]).max()
+    band, first = bottom - top, tall[:, 0].min()
+    for i in np.nonzero(~keep)[0]:
+        if i == 0:  # the background
+            continue
+        out[i] = _is_dash(*(int(v) for v in stats[i]), int(top), int(band), int(first))
+    return out
+
+
+def _border_lines(mask: np.ndarray) -> np.ndarray:
+    """Ruling pixels that reach the crop's edge; long glyph strokes (十, 1) also pass the
+    ruling filter but sit inside the cell, and must stay."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    h, w = mask.shape
+    edge = np.zeros(n, bool)
+    for i in range(1, n):
+        x, y, cw, ch, _ = stats[i]
+        edge[i] = x == 0 or y == 0 or x + cw >= w or y + ch >= h
+    return edge[labels]
+
+
+def _count_blobs(stats: np.ndarray) -> int:
+    """Glyph-height components whose x-ranges do not overlap: one per digit if the digits are clean."""
+    if len(stats) == 0:
+        return 0
+    hmax = stats[:, 3].max()
+    tall = sorted((int(x), int(x + w)) for x, y, w, h, a in stats if h >= 0.5 * hmax)
+    groups = 0
+    end = -1
+    for a, b in tall:
+        if a >= end:
+            groups += 1
+            end = b
+        else:
+            end = max(end, b)
+    return groups
+
+
+def _count_runs(mask: np.ndarray, min_gap: int) -> int:
+    """Runs of True separated by at least min_gap False values (text lines from a row profile)."""
+    runs, gap, inside = 0, min_gap, False
+    for v in mask:
+        if v:
+            if not inside and gap >= min_gap:
+                runs += 1
+            inside, gap = True, 0
+        else:
+            inside = False
+            gap += 1
+    return runs
+
+
+def digit_count(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)

@@ -1,0 +1,1 @@
+"""xxgk.audit (being built)."""

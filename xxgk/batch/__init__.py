@@ -1,0 +1,1 @@
+"""xxgk.batch (being built)."""

@@ -1,0 +1,1 @@
+"""xxgk.crawl (being built)."""

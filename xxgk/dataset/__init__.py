@@ -1,0 +1,1 @@
+"""xxgk.dataset (being built)."""
