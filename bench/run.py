@@ -28,8 +28,8 @@ FIXTURES = ROOT / "fixtures"
 NUMERIC_SECTIONS = ("proactive", "applications", "reviews_and_lawsuits")
 META_KEYS = ("template", "agency", "year")
 ABSENT = "<absent>"  # the output lacks the golden field altogether
-KINDS = ("text", "html", "docx", "doc", "pdf", "pdf-ocr", "image")
-OCR_DPI = 300  # pages of a scanned PDF are rendered at this resolution for the tesseract reference
+KINDS = ("text", "html", "docx", "doc", "pdf", "pdf-ocr", "image", "ofd")
+OCR_DPI = 300  # a scanned PDF page that is not one embedded scan is rendered at this resolution for the reference
 TESSERACT = ["-l", "chi_sim", "--psm", "6"]
 REFERENCE_TOOL = {"pdf": "pdfplumber", "image": "tesseract", "pdf-ocr": "tesseract"}
 
@@ -82,18 +82,25 @@ def peak_mb() -> float:
     return max(own, tools) / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process, its threads and the tools it has waited for."""
+    own, tools = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + tools.ru_utime + tools.ru_stime
+
+
 def worker(path: str, repeat: int) -> None:
     """Child mode: convert `path` `repeat` times; print one JSON line with the report, best time, peak RSS."""
     real_stdout, sys.stdout = sys.stdout, sys.stderr  # anything the pipeline prints stays off our channel
     from xxgk.pipeline import convert_file
     result = {"report": None, "seconds": None, "error": None}
     try:
-        times = []
+        times, cpus = [], []
         for _ in range(repeat):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), cpu_seconds()
             report = convert_file(path)
             times.append(time.perf_counter() - t0)
-        result.update(report=report, seconds=min(times))
+            cpus.append(cpu_seconds() - c0)
+        result.update(report=report, seconds=min(times), cpu_seconds=min(cpus))
     except Exception as e:  # ConversionError and bugs alike: the benchmark records, it does not stop
         result["error"] = f"{e.__class__.__name__}: {e}"
     result["peak_mb"] = peak_mb()
@@ -116,12 +123,18 @@ def run_child(path: Path, repeat: int, timeout: float) -> dict:
 # ---------------------------------------------------------------- reference timings
 
 def best_of(repeat: int, fn) -> float:
-    times = []
+    return best_of_both(repeat, fn)[0]
+
+
+def best_of_both(repeat: int, fn) -> tuple[float, float]:
+    """(best wall seconds, best CPU seconds incl. the tools fn ran) of `repeat` runs."""
+    times, cpus = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu_seconds()
         fn()
         times.append(time.perf_counter() - t0)
-    return min(times)
+        cpus.append(cpu_seconds() - c0)
+    return min(times), min(cpus)
 
 
 def pdfplumber_parse(path: Path) -> None:
@@ -141,28 +154,35 @@ def tesseract_pass(images: list[Path]) -> None:
 
 
 def render_pdf_pages(path: Path, outdir: Path) -> list[Path]:
+    """Each page as the scan's own pixels (its one embedded image, at its own resolution), or a
+    render at OCR_DPI when the page is not one image."""
     import pypdfium2
+    import pypdfium2.raw as pdfium_c
     pdf = pypdfium2.PdfDocument(str(path))
     out = []
     for i in range(len(pdf)):
         img = outdir / f"p{i:03d}.png"
-        pdf[i].render(scale=OCR_DPI / 72).to_pil().save(img)
+        images = list(pdf[i].get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+        if len(images) == 1:
+            images[0].get_bitmap(render=False).to_pil().save(img)
+        else:
+            pdf[i].render(scale=OCR_DPI / 72).to_pil().save(img)
         out.append(img)
     pdf.close()
     return out
 
 
 def reference_seconds(path: Path, kind: str, repeat: int):
-    """Seconds of the plain-tool reference for this input, or None when there is none."""
+    """(wall, CPU) seconds of the plain-tool reference for this input, or (None, None)."""
     if kind == "pdf":
-        return best_of(repeat, lambda: pdfplumber_parse(path))
+        return best_of_both(repeat, lambda: pdfplumber_parse(path))
     if REFERENCE_TOOL.get(kind) != "tesseract" or not shutil.which("tesseract"):
-        return None
+        return None, None
     if kind == "image":
-        return best_of(repeat, lambda: tesseract_pass([path]))
+        return best_of_both(repeat, lambda: tesseract_pass([path]))
     with tempfile.TemporaryDirectory() as tmp:
-        pages = render_pdf_pages(path, Path(tmp))  # rendering is not timed
-        return best_of(repeat, lambda: tesseract_pass(pages))
+        pages = render_pdf_pages(path, Path(tmp))  # extracting the scans is not timed
+        return best_of_both(repeat, lambda: tesseract_pass(pages))
 
 
 # ---------------------------------------------------------------- scoring
@@ -236,6 +256,19 @@ def score_meta(expected: dict, report) -> dict:
     return {"meta_total": len(keys), "meta_right": len(keys) - len(wrong), "meta_diffs": wrong}
 
 
+def score_agency(expected: dict, report) -> dict:
+    """The issuing body: right, null with a warning (allowed), or wrong (a name that is not the golden's, or a silent null)."""
+    out = {"agency_right": 0, "agency_null": 0, "agency_wrong": 0}
+    if "agency" not in expected:
+        return out
+    got = (report or {}).get("agency")
+    warned = any(w.get("field") == "agency" for w in (report or {}).get("warnings", []))
+    key = ("agency_right" if got is not None and got == expected["agency"] else
+           "agency_null" if got is None and warned else "agency_wrong")
+    out[key] = 1
+    return out
+
+
 # ---------------------------------------------------------------- one file, then totals
 
 def prose_similarity(reference: dict, report) -> float:
@@ -256,12 +289,17 @@ def bench_file(path: Path, expected_path: Path, repeat: int, timeout: float,
     child = run_child(path, repeat, timeout)
     report = child["report"]
     kind = report_kind(report) if report else guess_kind(path)
+    if "damaged" in path.parts:  # fixtures/damaged: real extraction damage (issue 12), a row of its own
+        kind += "-damaged"
     pages = ((report or {}).get("source") or {}).get("pages") or 1
+    ref_wall, ref_cpu = reference_seconds(path, kind, repeat) if report else (None, None)
     row = {"file": os.path.relpath(path, ROOT), "kind": kind, "pages": pages,
            "seconds": child["seconds"], "peak_mb": child["peak_mb"], "error": child["error"],
-           "reference_seconds": reference_seconds(path, kind, repeat) if report else None}
+           "cpu_seconds": child.get("cpu_seconds"),
+           "reference_seconds": ref_wall, "reference_cpu_seconds": ref_cpu}
     row.update(score_fields(expected, report))
     row.update(score_meta(expected, report))
+    row.update(score_agency(expected, report))
     if prose_reference is not None:
         row["prose"] = prose_similarity(prose_reference, report)
     return row
@@ -274,13 +312,19 @@ def summarize(rows: list[dict]) -> dict:
     with_ref = [r for r in ok if r["reference_seconds"]]
     ref = sum(r["reference_seconds"] for r in with_ref)
     total = {k: sum(r[k] for r in rows) for k in ("fields", "right", "wrong", "missing", "silent",
-                                                   "meta_total", "meta_right")}
+                                                   "meta_total", "meta_right",
+                                                   "agency_right", "agency_null", "agency_wrong")}
     total.update(files=len(rows), errors=len(rows) - len(ok), pages=sum(r["pages"] for r in rows),
                  seconds=seconds,
                  reports_per_s=len(ok) / seconds if seconds else None,
                  pages_per_s=sum(r["pages"] for r in ok) / seconds if seconds else None,
                  peak_mb=max((r["peak_mb"] for r in rows if r["peak_mb"]), default=None),
                  reference_ratio=(sum(r["seconds"] for r in with_ref) / ref) if ref else None)
+    with_cpu = [r for r in ok if r.get("cpu_seconds") is not None and r.get("reference_cpu_seconds")]
+    ref_cpu = sum(r["reference_cpu_seconds"] for r in with_cpu)
+    total["cpu_per_page"] = (sum(r["cpu_seconds"] for r in with_cpu) / sum(r["pages"] for r in with_cpu)
+                             if with_cpu else None)
+    total["reference_cpu_ratio"] = sum(r["cpu_seconds"] for r in with_cpu) / ref_cpu if ref_cpu else None
     prose = [r["prose"] for r in rows if r.get("prose") is not None]
     total["prose"] = sum(prose) / len(prose) if prose else None
     return total
@@ -289,7 +333,8 @@ def summarize(rows: list[dict]) -> dict:
 # ---------------------------------------------------------------- output
 
 HEADER = ["kind", "files", "pages", "numeric fields", "accuracy %", "silent errors", "meta right",
-          "reports/s", "pages/s", "peak MB", "reference ratio"]
+          "agency right/null/wrong",
+          "reports/s", "pages/s", "peak MB", "reference ratio", "CPU-s/page", "CPU ratio"]
 
 
 def fmt(v, spec: str) -> str:
@@ -301,9 +346,11 @@ def table_row(name: str, t: dict, prose: bool = False) -> list[str]:
     acc = 100 * t["right"] / t["fields"] if t["fields"] else None
     ratio = fmt(t["reference_ratio"], ".2f")
     return [name, files, str(t["pages"]), str(t["fields"]), fmt(acc, ".1f"), str(t["silent"]),
-            f"{t['meta_right']}/{t['meta_total']}", fmt(t["reports_per_s"], ".2f"),
+            f"{t['meta_right']}/{t['meta_total']}",
+            f"{t['agency_right']}/{t['agency_null']}/{t['agency_wrong']}", fmt(t["reports_per_s"], ".2f"),
             fmt(t["pages_per_s"], ".2f"), fmt(t["peak_mb"], ".0f"),
-            ratio if ratio == "—" else f"{ratio}×"] + ([fmt(100 * t["prose"] if t["prose"] is not None else None, ".1f")]
+            ratio if ratio == "—" else f"{ratio}×", fmt(t.get("cpu_per_page"), ".2f"),
+            fmt(t.get("reference_cpu_ratio"), ".2f") + ("×" if t.get("reference_cpu_ratio") else "")] + ([fmt(100 * t["prose"] if t["prose"] is not None else None, ".1f")]
                                                       if prose else [])
 
 
@@ -330,7 +377,9 @@ def verbose_listing(rows: list[dict]) -> str:
 def notes() -> str:
     return ("accuracy = numeric fields equal to the golden; silent errors = wrong values with no warning "
             "or failed check on the field; reference ratio = our time / pdfplumber words+tables (pdf) or "
-            "one plain tesseract chi_sim psm 6 pass per page (image, pdf-ocr); best of --repeat runs; "
+            "one plain tesseract chi_sim psm 6 pass per page at the scan's own resolution, one thread "
+            "(image, pdf-ocr), wall seconds; CPU ratio = the same in CPU seconds (the machine is shared); "
+            "best of --repeat runs; "
             "prose % (with --prose-reference) = character similarity of sections 一/五/六 to the reference.")
 
 
@@ -387,6 +436,7 @@ def main(argv=None) -> int:
     total = summarize(rows)
     if len({REFERENCE_TOOL[r["kind"]] for r in rows if r["reference_seconds"]}) > 1:
         total["reference_ratio"] = None  # pdfplumber and tesseract times do not add up to one reference
+        total["reference_cpu_ratio"] = None
     print(markdown(by_kind, total))
     print()
     print(notes())

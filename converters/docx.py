@@ -13,7 +13,8 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
-from xxgk.model import Block, Cell, ConversionError, Document, Paragraph, Source, Table
+from xxgk.model import Block, Cell, ConversionError, Document, Paragraph, Refused, Source, Table
+from xxgk.layout.grid import fit_columns
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -318,7 +319,8 @@ class _Walker:
 
     def table(self, tbl) -> Iterator[Block]:
         nested: list = []
-        table = Table(cells=_drop_slivers(self.grid(tbl, nested), _grid_widths(tbl)))
+        # fit_columns: a gridSpan/gridBefore of 10**9 must not become a 10**9-column table
+        table = Table(cells=_drop_slivers(fit_columns(self.grid(tbl, nested)), _grid_widths(tbl)))
         if table.cells:
             yield table
         for inner in nested:
@@ -496,23 +498,70 @@ def _runs(p) -> Iterator[tuple[str, str]]:
 
 # ---------------------------------------------------------------- entry point
 
+MAX_PART_BYTES = 100 * 1024 * 1024   # one XML part inflated; a real report's document.xml is < 10 MB
+MAX_PACKAGE_BYTES = 400 * 1024 * 1024  # all parts inflated (python-docx reads every part into memory)
+MAX_PARTS = 10_000
+
+
+def check_package(data: bytes) -> None:
+    """Refuse, before anything is inflated, a package whose parts would inflate past the limits.
+
+    zipfile never inflates a member past the size its directory entry declares, so the
+    declared sizes bound what parsing can allocate.
+    """
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as e:
+        raise ConversionError(f"corrupt DOCX (damaged zip archive: {e})") from None
+    if len(infos) > MAX_PARTS:
+        raise Refused(f"DOCX package has {len(infos)} parts (limit {MAX_PARTS}); not a report")
+    names = {i.filename for i in infos}
+    if "word/document.xml" not in names:
+        raise ConversionError("not a Word document: the package has no word/document.xml")
+    for info in infos:
+        if info.file_size > MAX_PART_BYTES and not info.filename.startswith("word/media/"):
+            raise Refused(f"DOCX part {info.filename} inflates to {info.file_size // 2**20} MB "
+                          f"(limit {MAX_PART_BYTES // 2**20} MB): a zip bomb, not a report")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_PACKAGE_BYTES:
+        raise Refused(f"DOCX inflates to {total // 2**20} MB (limit {MAX_PACKAGE_BYTES // 2**20} MB): "
+                      "a zip bomb, not a report")
+
+
+def _xml_error(e: Exception) -> str:
+    msg = (getattr(e, "msg", None) or str(e) or "").strip().splitlines()
+    line = getattr(e, "lineno", None)
+    return (msg[0][:100] if msg else "malformed") + (f", line {line}" if line else "")
+
+
 def _open_package(data: bytes):
     if data[:8] == _OLE_MAGIC:
         if "EncryptedPackage".encode("utf-16-le") in data:
-            raise ConversionError("password-protected (encrypted) Word document")
+            raise Refused("password-protected (encrypted) Word document")
         raise ConversionError("legacy OLE Word file (.doc/.wps), not DOCX: convert it with converters.office")
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ConversionError("not a DOCX file (not a zip archive)")
+    check_package(data)
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
     try:
         return docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError) as e:
-        raise ConversionError(f"not a Word document: {type(e).__name__}") from None
-    except zipfile.BadZipFile:
-        raise ConversionError("corrupt DOCX (damaged zip archive)") from None
-    except Exception as e:  # lxml syntax errors, missing parts, truncated members
-        raise ConversionError(f"corrupt DOCX: {type(e).__name__}") from None
+    except PackageNotFoundError:
+        raise ConversionError("not a Word document: the package has no main document part") from None
+    except KeyError as e:
+        raise ConversionError(f"corrupt DOCX: the package lacks a part it refers to ({e.args[0] if e.args else '?'})") from None
+    except XMLSyntaxError as e:
+        raise ConversionError(f"corrupt DOCX: an XML part is not well-formed ({_xml_error(e)})") from None
+    except ValueError as e:
+        raise ConversionError(f"not a Word document: {_xml_error(e)}") from None
+    except (zipfile.BadZipFile, EOFError, OSError) as e:
+        raise ConversionError(f"corrupt DOCX (damaged zip archive: {_xml_error(e)})") from None
+    except Exception as e:  # zlib errors, missing parts, truncated members: one clear line, never a traceback
+        import zlib
+        if isinstance(e, zlib.error):
+            raise ConversionError("corrupt DOCX (damaged zip archive: a part cannot be inflated)") from None
+        raise ConversionError(f"corrupt DOCX: {_xml_error(e)}") from None
 
 
 def _part_xml(package, attr: str):
@@ -541,17 +590,20 @@ def _metadata(package) -> dict:
 
 def convert(data: bytes, name: str) -> Document:
     package = _open_package(data)
-    numbering = Numbering.from_xml(_part_xml(package, "numbering_part"))
     styles_el = None
     try:
         styles_el = package.part.styles.element
     except Exception:
         pass
-    walker = _Walker(numbering, Styles.from_xml(styles_el))
+    body = getattr(package.element, "body", None)
+    if body is None:
+        raise ConversionError("corrupt DOCX: word/document.xml has no w:body")
     try:
-        blocks = list(walker.blocks(package.element.body))
-    except (ValueError, TypeError) as e:  # malformed numbers in attributes and the like
-        raise ConversionError(f"corrupt DOCX body: {type(e).__name__}") from None
+        numbering = Numbering.from_xml(_part_xml(package, "numbering_part"))
+        walker = _Walker(numbering, Styles.from_xml(styles_el))
+        blocks = list(walker.blocks(body))
+    except (ValueError, TypeError, AttributeError, KeyError) as e:  # malformed attribute values and the like
+        raise ConversionError(f"corrupt DOCX body: {_xml_error(e)}") from None
     # pages stays None: a DOCX has no fixed pagination (docProps/app.xml's count is often stale)
     source = Source(path=name, format="docx", sha256=hashlib.sha256(data).hexdigest())
     return Document(blocks=blocks, source=source, metadata=_metadata(package))

@@ -6,7 +6,6 @@ tables become Tables (spans placed with layout.grid.place_spans); layout tables 
 """
 from __future__ import annotations
 
-import codecs
 import re
 from typing import Iterable, Optional
 
@@ -15,92 +14,10 @@ from bs4.element import PreformattedString
 
 from xxgk.model import ConversionError, Document, Paragraph, Table
 from xxgk.layout.grid import SpanCell, place_spans
+from xxgk.converters.html_tree import TextIndex, own_caption, own_rows, walk_events
 
-# --------------------------------------------------------------------------- encoding
-
-GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "gb_2312-80", "gb_2312", "csgb2312", "cp936", "ms936",
-             "euc-cn", "hz-gb-2312"}
-_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-
-
-def declared_charset(data: bytes) -> Optional[str]:
-    """First charset named by a <meta charset> or http-equiv Content-Type tag."""
-    m = _META_CHARSET.search(data)
-    return m.group(1).decode("ascii").lower() if m else None
-
-
-def _codec_for(label: str) -> Optional[str]:
-    if label in GB_FAMILY:
-        return "gb18030"  # superset of GB2312/GBK; pages labelled gb2312 routinely use GBK-only characters
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
-
-
-def _strict(data: bytes, codec: str) -> Optional[str]:
-    try:
-        return data.decode(codec)
-    except (UnicodeDecodeError, LookupError):
-        return None
-
-
-def _looks_chinese(text: str) -> bool:
-    """True if the non-ASCII characters of text are mostly common CJK (a sane gb18030 decoding)."""
-    non_ascii = [ch for ch in text if ord(ch) > 127]
-    if not non_ascii:
-        return True
-    common = sum(1 for ch in non_ascii if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f"
-                 or "\uff00" <= ch <= "\uffef" or "\u2010" <= ch <= "\u2027")
-    return common / len(non_ascii) >= 0.9
-
-
-def _lenient(data: bytes, codec: str) -> Optional[str]:
-    """Decode with replacement when only a few bytes are bad (a truncated character, a stray byte)."""
-    text = data.decode(codec, errors="replace")
-    return text if text.count("\ufffd") <= max(3, len(text) // 1000) else None
-
-
-def decode_html(data: bytes) -> tuple[str, str, Optional[str]]:
-    """Decode page bytes; returns (text, encoding used, note for a warning or None)."""
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                       (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if data.startswith(bom):
-            return data[len(bom):].decode(codec, errors="replace"), codec, None
-    if b"\x00" in data:
-        raise ConversionError("not an HTML page: binary content (NUL bytes)")
-    label = declared_charset(data)
-    codec = _codec_for(label) if label else None
-    # Valid UTF-8 with non-ASCII bytes is UTF-8 whatever the page claims: GBK text is never valid
-    # UTF-8 at page length, while templates copied between sites often carry a stale charset.
-    if not data.isascii():
-        text = _strict(data, "utf-8")
-        if text is not None:
-            note = f"page declares {label} but is UTF-8" if codec not in (None, "utf-8") else None
-            return text, "utf-8", note
-    if codec:
-        text = _strict(data, codec)
-        if text is not None:
-            return text, codec, None
-        text = _lenient(data, codec)
-        if text is not None:
-            return text, codec, f"a few bytes are not valid {label}; replaced"
-    # Undeclared (or wrongly declared): Chinese government pages that are not UTF-8 are nearly
-    # always GBK, which charset-normalizer often mistakes for another legacy code page.
-    text = _strict(data, "gb18030") or _lenient(data, "gb18030")
-    if text is not None and _looks_chinese(text):
-        return text, "gb18030", f"page declares {label} but is GB18030/GBK" if codec else None
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    text = str(best) if best is not None else data.decode("utf-8", errors="replace")
-    if not _HTML_TAG.search(text) or text.count("\ufffd") > max(10, len(text) // 20):
-        raise ConversionError("not an HTML page: binary content (undecodable bytes)")
-    return text, best.encoding if best is not None else "utf-8", "encoding guessed by charset-normalizer"
-
-
-_HTML_TAG = re.compile(r"<\s*(html|head|body|meta|title|p|div|table|span|br|h[1-6])\b", re.I)
-
+# Encoding lives in html_charset; re-exported because callers know it as part of the HTML converter.
+from xxgk.converters.html_charset import declared_charset, decode_html  # noqa: E402,F401
 
 # --------------------------------------------------------------------------- text helpers
 
@@ -209,51 +126,53 @@ def _is_known_container(el: Tag) -> bool:
     return el.name in _KNOWN_TAGS or any(_KNOWN_IDS.match(t) for t in _attr_tokens(el))
 
 
-def _marker_count(text: str) -> int:
-    return sum(1 for m in _MARKERS if m.search(text))
-
-
-def _text(el: Tag) -> str:
-    return el.get_text("", strip=False)
-
-
-def _is_chrome(el: Tag) -> bool:
+def _is_chrome(el: Tag, index: TextIndex) -> bool:
     # An HTML5 <header>/<footer> inside <article> belongs to the article (title, date), not the site.
     if el.name in ("header", "footer"):
-        return el.find_parent(["article", "main"]) is None
+        return not index.inside[id(el)]
     return el.name in CHROME_TAGS
 
 
 def strip_furniture(root: Tag) -> None:
-    """Remove non-content elements in place."""
+    """Remove non-content elements in place.
+
+    The text index is taken before removing anything: an element's descendants come after it in
+    document order, so its text when it is judged is still its original text.
+    """
+    index = TextIndex(root, _MARKERS, ancestors=frozenset({"article", "main"}))
+    removed_until = -1  # last pre-order number inside a removed subtree (bs4's el.decomposed searches the subtree)
     for el in list(root.find_all(True)):
-        if el.decomposed:
+        number, last = index.preorder[id(el)]
+        if number <= removed_until:
             continue
         if el.name in SKIP_TAGS or _is_hidden(el):
             el.decompose()
-        elif _is_chrome(el) or (el.name not in ("body", "html")
-                                and any(_JUNK_ATTR.match(t) for t in _attr_tokens(el))):
-            if not _marker_count(_text(el)):  # never drop something that holds the report
+            removed_until = last
+        elif _is_chrome(el, index) or (el.name not in ("body", "html")
+                                       and any(_JUNK_ATTR.match(t) for t in _attr_tokens(el))):
+            if not index.marker_count(el):  # never drop something that holds the report
                 el.decompose()
+                removed_until = last
 
 
-def find_body(soup: BeautifulSoup) -> Tag:
+def find_body(soup: BeautifulSoup, index: Optional[TextIndex] = None) -> Tag:
     """The element holding the report: tightest known container with all headings, else tightest element."""
+    index = index or TextIndex(soup, _MARKERS)
     root = soup.body or soup
-    whole = _marker_count(_text(root))
+    whole = index.marker_count(root)
     known = [el for el in root.find_all(True) if _is_known_container(el)]
     if whole:
-        sized = [(el, len(_text(el))) for el in known if _marker_count(_text(el)) >= whole]
+        sized = [(el, index.length(el)) for el in known if index.marker_count(el) >= whole]
         if sized:
             return min(sized, key=lambda p: p[1])[0]
         blocks = [el for el in root.find_all(["div", "td", "section", "article", "main", "ucapcontent"])
-                  if _marker_count(_text(el)) >= whole]
+                  if index.marker_count(el) >= whole]
         if blocks:
-            return min(blocks, key=lambda el: len(_text(el)))
+            return min(blocks, key=index.length)
         return root
-    with_text = [el for el in known if clean_inline(_text(el))]
+    with_text = [el for el in known if index.has_ink(el)]
     if with_text:
-        return max(with_text, key=lambda el: len(_text(el)))
+        return max(with_text, key=index.length)
     return root
 
 
@@ -276,42 +195,28 @@ def _lines(el: Tag) -> list[str]:
             lines.append(line)
         buf.clear()
 
-    def walk(node: Tag) -> None:
-        for child in node.children:
-            if isinstance(child, NavigableString):
-                if not isinstance(child, PreformattedString):
-                    buf.append(str(child))
-            elif isinstance(child, Tag):
-                if child.name == "br":
-                    flush()
-                elif child.name in BLOCK_TAGS:
-                    flush()
-                    walk(child)
-                    flush()
-                else:
-                    walk(child)
-
-    walk(el)
+    for kind, node in walk_events(el):
+        if kind == "text":
+            if not isinstance(node, PreformattedString):
+                buf.append(str(node))
+        elif node.name == "br" or node.name in BLOCK_TAGS:
+            flush()
     flush()
     return lines
 
 
-def _rows(table: Tag) -> list[Tag]:
-    """The table's own rows (thead/tbody/tfoot included, nested tables excluded)."""
-    return [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
-
-
-def is_layout_table(table: Tag) -> bool:
+def is_layout_table(table: Tag, index: Optional[TextIndex] = None) -> bool:
     """A table used for page layout: holds other tables, or is a single box."""
-    if table.find("table") is not None:
+    holds_table = index.has_table[id(table)] if index is not None else table.find("table") is not None
+    if holds_table:
         return True
-    cells = [c for tr in _rows(table) for c in tr.find_all(["td", "th"], recursive=False)]
+    cells = [c for tr in own_rows(table) for c in tr.find_all(["td", "th"], recursive=False)]
     return len(cells) <= 1
 
 
 def build_table(table: Tag) -> Optional[Table]:
     rows: list[list[SpanCell]] = []
-    for tr in _rows(table):
+    for tr in own_rows(table):
         tds = tr.find_all(["td", "th"], recursive=False)
         if not tds:
             continue
@@ -332,9 +237,13 @@ def is_furniture(text: str) -> bool:
 
 
 class _BlockWriter:
-    """Walks the body in document order, emitting Paragraphs and Tables."""
+    """Walks the body in document order, emitting Paragraphs and Tables.
 
-    def __init__(self) -> None:
+    An explicit stack instead of recursion: pages nest thousands of elements deep.
+    """
+
+    def __init__(self, index: TextIndex) -> None:
+        self.index = index
         self.blocks: list = []
         self.buf: list[str] = []
         self.style: Optional[str] = None
@@ -346,41 +255,60 @@ class _BlockWriter:
             self.blocks.append(Paragraph(text=text, style=self.style))
 
     def walk(self, node: Tag) -> None:
-        for child in node.children:
-            if isinstance(child, NavigableString):
-                if not isinstance(child, PreformattedString):
-                    self.buf.append(str(child))
-            elif isinstance(child, Tag):
-                self.element(child)
+        self._run(list(reversed(node.contents)))
 
     def element(self, el: Tag) -> None:
+        self._run([el])
+
+    def _end_heading(self) -> None:
+        self.flush()
+        self.style = None
+
+    def _table(self, el: Tag) -> None:
+        self.flush()
+        table = build_table(el)
+        if table is not None:
+            self.blocks.append(table)
+        self.flush()
+
+    def _run(self, stack: list) -> None:
+        """Pop nodes (or deferred actions) until done; children are pushed in reverse order."""
+        while stack:
+            item = stack.pop()
+            if isinstance(item, Tag):  # before callable(): a bs4 Tag is callable (find_all)
+                self._open(item, stack)
+            elif isinstance(item, NavigableString):
+                if not isinstance(item, PreformattedString):
+                    self.buf.append(str(item))
+            else:
+                item()
+
+    def _open(self, el: Tag, stack: list) -> None:
+        children = list(reversed(el.contents))
         if el.name == "br":
             self.flush()
         elif el.name == "table":
             self.flush()
-            if is_layout_table(el):
-                self.walk(el)
+            if is_layout_table(el, self.index):
+                stack.append(self.flush)
+                stack.extend(children)
             else:
-                caption = el.find("caption")
-                if caption is not None and caption.find_parent("table") is el:
-                    self.walk(caption)
-                    self.flush()
-                table = build_table(el)
-                if table is not None:
-                    self.blocks.append(table)
-            self.flush()
+                stack.append(lambda el=el: self._table(el))
+                caption = own_caption(el)
+                if caption is not None:
+                    stack.append(self.flush)
+                    stack.extend(reversed(caption.contents))
         elif el.name in HEADING_TAGS:
             self.flush()
             self.style = "heading"
-            self.walk(el)
-            self.flush()
-            self.style = None
+            stack.append(self._end_heading)
+            stack.extend(children)
         elif el.name in BLOCK_TAGS:
             self.flush()
-            self.walk(el)
-            self.flush()
+            stack.append(self.flush)
+            stack.extend(children)
         else:
-            self.walk(el)
+            stack.extend(children)
 
 
 # --------------------------------------------------------------------------- metadata
@@ -465,8 +393,9 @@ def convert(data: bytes, name: str) -> Document:
     metadata = page_metadata(soup)
     metadata["encoding"] = encoding
     strip_furniture(soup)
-    body = find_body(soup)
-    writer = _BlockWriter()
+    index = TextIndex(soup, _MARKERS)
+    body = find_body(soup, index)
+    writer = _BlockWriter(index)
     writer.element(body) if body.name != "[document]" else writer.walk(body)
     writer.flush()
     blocks = writer.blocks

@@ -15,19 +15,19 @@ A page turned by 90/180/270 degrees is read twice (OSD answers after the first p
 from __future__ import annotations
 
 import hashlib
-import io
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable, Optional
 
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image
 
 from xxgk.model import Block, ConversionError, Document, Source
 from xxgk.converters.ocr import OcrEngine, default_engine, engine_name
 from xxgk.converters.scan_cells import crop_cell
 from xxgk.converters.scan_join import join_pages
 from xxgk.converters.scan_numbers import LOW_CONF, signed
-from xxgk.converters.scan_prepare import MAX_DPI, as_array, page_dpi
+from xxgk.converters.scan_pages import image_pages, pdf_page_image
+from xxgk.converters.scan_prepare import as_array, fit_for_ocr, page_dpi
 from xxgk.converters.scan_prose import paragraphs, prose_image
 from xxgk.converters.scan_read import read_cells, read_cells_from_page
 from xxgk.converters.scan_threeline import threeline_tables
@@ -41,15 +41,13 @@ def ocr_page(image: Image.Image, page: int, engine: Optional[OcrEngine] = None,
 
     `warnings` (a Document.warnings list) receives low-confidence notes.
     """
-    dpi = dpi or page_dpi(image)
-    if dpi > MAX_DPI:
-        f = 300.0 / dpi
-        image = image.resize((round(image.width * f), round(image.height * f)), Image.LANCZOS)
-        dpi = 300.0
+    image, dpi, scaled = fit_for_ocr(image, dpi or page_dpi(image))
     arr = as_array(image)
     engine = engine or default_engine(dpi=int(round(dpi)))
     lay = raster.analyze(arr, dpi, page=page)
     notes: list = []
+    if scaled:
+        notes.append({"field": None, "kind": "image_size", "raw": None, "message": f"page {page}: {scaled}"})
     with ThreadPoolExecutor(6) as ex:
         # OSD costs ~0.7 s, so it runs beside the first pass, which is redone if the page is turned.
         osd = ex.submit(engine.orientation, lay.gray) if detect_orientation else None
@@ -63,6 +61,17 @@ def ocr_page(image: Image.Image, page: int, engine: Optional[OcrEngine] = None,
             blocks = _read_page(lay, page, engine, ex, notes)
     if warnings is not None:
         warnings.extend(notes)
+    return _in_points(blocks, 72.0 / dpi)
+
+
+def _in_points(blocks: list[Block], factor: float) -> list[Block]:
+    """Pixel boxes → PDF points from the page's top-left (the schema's one bbox convention)."""
+    seen: set[int] = set()  # a cell shared by two blocks is scaled once
+    for b in blocks:
+        for box in [b] + list(getattr(b, "cells", [])):
+            if box.bbox and id(box) not in seen:
+                seen.add(id(box))
+                box.bbox = tuple(v * factor for v in box.bbox)
     return blocks
 
 
@@ -100,31 +109,21 @@ def _read_page(lay: raster.PageLayout, page: int, engine: OcrEngine, ex: ThreadP
     return blocks
 
 
-def _open_pages(data: bytes) -> list[Image.Image]:
-    try:
-        im = Image.open(io.BytesIO(data))
-        pages = []
-        for frame in ImageSequence.Iterator(im):
-            f = ImageOps.exif_transpose(frame) if im.format == "JPEG" else frame.copy()
-            f.load()
-            if f.info.get("dpi") is None and im.info.get("dpi"):
-                f.info["dpi"] = im.info["dpi"]
-            pages.append(f)
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as e:
-        raise ConversionError(f"unreadable image: {e}") from e
-    if not pages:
-        raise ConversionError("image has no pages")
-    return pages
-
-
 def document_from_pages(frames: Iterable[tuple[Image.Image, Optional[float]]], n_pages: int, name: str,
-              data: bytes, fmt: str, engine: Optional[OcrEngine]) -> Document:
-    """OCR page after page (frames are produced lazily, so a long scan is not all in memory)."""
+                        data: bytes, fmt: str, engine: Optional[OcrEngine] = None,
+                        notes: Optional[list] = None) -> Document:
+    """Page images -> Document: the public entry for any source of page images (image files, scanned
+    PDFs, OFD pages). `frames` yields (image, dpi or None: measured from the page) lazily, so a
+    long scan is never all in memory; `notes` is a list the frame source appends size notes to."""
     doc = Document(source=Source(path=name, format=fmt, sha256=hashlib.sha256(data).hexdigest(),
                                  pages=n_pages, ocr=True, ocr_engine=engine.name if engine else engine_name()))
     per_page = []
     dpi = 200.0
+    notes = notes if notes is not None else []
     for i, (im, own_dpi) in enumerate(frames, start=1):
+        for note in notes:
+            doc.warn("image_size", f"page {i}: {note}")
+        notes.clear()
         dpi = own_dpi or page_dpi(im)
         try:
             blocks = ocr_page(im, i, engine=engine, warnings=doc.warnings, dpi=dpi)
@@ -133,18 +132,18 @@ def document_from_pages(frames: Iterable[tuple[Image.Image, Optional[float]]], n
         if not blocks:
             doc.warn("ocr_empty", f"page {i}: OCR found no table and no text")
         per_page.append(blocks)
-    doc.blocks = join_pages(per_page, min(dpi, 300.0))
+    doc.blocks = join_pages(per_page, 72.0)  # ocr_page gives boxes in points
     return doc
 
 
 def convert(data: bytes, name: str, engine: Optional[OcrEngine] = None) -> Document:
-    """PNG / JPEG / TIFF (multi-page too) -> Document."""
-    pages = _open_pages(data)
-    return document_from_pages(((p, None) for p in pages), len(pages), name, data, "image", engine)
+    """PNG / JPEG / TIFF (multi-page too, read frame by frame) -> Document."""
+    notes: list = []
+    n, pages = image_pages(data, notes)
+    return document_from_pages(((p, None) for p in pages), n, name, data, "image", engine, notes)
 
 
-def convert_pdf_images(data: bytes, name: str, engine: Optional[OcrEngine] = None,
-                       dpi: float = 300.0) -> Document:
+def convert_pdf_images(data: bytes, name: str, engine: Optional[OcrEngine] = None) -> Document:
     """A PDF whose pages are scans (no text layer) -> Document."""
     import pypdfium2 as pdfium
 
@@ -155,29 +154,8 @@ def convert_pdf_images(data: bytes, name: str, engine: Optional[OcrEngine] = Non
     try:
         if len(pdf) == 0:
             raise ConversionError("PDF has no pages")
-        frames = (_pdf_page_image(pdf[i], dpi) for i in range(len(pdf)))
-        return document_from_pages(frames, len(pdf), name, data, "pdf", engine)
+        notes: list = []
+        frames = (pdf_page_image(pdf[i], notes) for i in range(len(pdf)))
+        return document_from_pages(frames, len(pdf), name, data, "pdf", engine, notes)
     finally:
         pdf.close()
-
-
-def _pdf_page_image(page, dpi: float) -> tuple[Image.Image, float]:
-    """The embedded scan at its own resolution when the page is one upright image, else a render."""
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c
-
-    w_pt, h_pt = page.get_size()
-    try:
-        imgs = list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
-        if len(imgs) == 1 and page.get_rotation() == 0:
-            x0, y0, x1, y1 = imgs[0].get_bounds()
-            m = imgs[0].get_matrix()
-            upright = m.a > 0 and m.d > 0 and abs(m.b) < 1e-6 and abs(m.c) < 1e-6
-            if upright and (x1 - x0) > 0.9 * w_pt and (y1 - y0) > 0.9 * h_pt:
-                bmp = imgs[0].get_bitmap(render=False).to_pil()
-                own = bmp.width / ((x1 - x0) / 72.0)
-                if abs(bmp.width / bmp.height - (x1 - x0) / (y1 - y0)) < 0.02 and 100 <= own <= MAX_DPI:
-                    return bmp, own
-    except pdfium.PdfiumError:
-        pass
-    return page.render(scale=dpi / 72.0).to_pil(), dpi

@@ -30,6 +30,9 @@ from typing import Optional, Sequence
 import cv2
 import numpy as np
 
+from xxgk.model import MissingDependency
+from xxgk.converters import tesseract_api
+
 BBox = tuple[float, float, float, float]
 
 DIGITS = "0123456789.-"
@@ -114,12 +117,47 @@ def otsu(crop: np.ndarray) -> np.ndarray:
     return out
 
 
+# The language data every scan needs, and the Debian package that ships each.
+LANG_PACKAGES = {"eng": "tesseract-ocr-eng", "chi_sim": "tesseract-ocr-chi-sim",
+                 "chi_sim_vert": "tesseract-ocr-chi-sim-vert", "osd": "tesseract-ocr-osd"}
+_languages: dict[tuple, tuple[str, frozenset]] = {}
+
+
+def _list_langs(binary: str) -> tuple[str, frozenset]:
+    """(tessdata folder, languages) as this tesseract reports them, asked once per binary and data dir."""
+    key = (binary, os.environ.get("TESSDATA_PREFIX"))
+    if key not in _languages:
+        res = subprocess.run([binary, "--list-langs"], capture_output=True, timeout=60)
+        out = (res.stdout + res.stderr).decode("utf-8", "replace").splitlines()
+        home = re.search(r'"([^"]+)"', out[0]) if out else None
+        _languages[key] = (home.group(1) if home else "",
+                           frozenset(ln.strip() for ln in out[1:] if ln.strip() and " " not in ln.strip()))
+    return _languages[key]
+
+
+def tesseract_languages(binary: str = "tesseract") -> frozenset:
+    """The languages this tesseract finds."""
+    return _list_langs(binary)[1]
+
+
+def tesseract_problem(binary: str = "tesseract") -> Optional[str]:
+    """Why tesseract cannot read scans here (not installed, language data missing), or None."""
+    if shutil.which(binary) is None:
+        return "tesseract is not installed: install tesseract-ocr (run scripts/setup.sh)"
+    missing = [lang for lang in LANG_PACKAGES if lang not in tesseract_languages(binary)]
+    if missing:
+        return (f"Tesseract language data {', '.join(missing)} is missing: install "
+                f"{' '.join(LANG_PACKAGES[m] for m in missing)} (run scripts/setup.sh)")
+    return None
+
+
 class TesseractEngine(OcrEngine):
     name = "tesseract"
 
     def __init__(self, dpi: int = 200, binary: str = "tesseract", timeout: float = 300):
-        if shutil.which(binary) is None:
-            raise RuntimeError("tesseract is not installed")
+        problem = tesseract_problem(binary)
+        if problem:  # before any page is read: a missing pack must not become a page of nulls
+            raise MissingDependency(problem)
         self.dpi = dpi
         self.binary = binary
         self.timeout = timeout
@@ -129,9 +167,12 @@ class TesseractEngine(OcrEngine):
 
     def _run(self, images: Sequence[np.ndarray], lang: str, psm: int,
              config: Sequence[str] = ()) -> list[list[_Word]]:
-        """All images through one tesseract process; words per image, in input order."""
+        """All images through one tesseract process (or the in-process API); words per image, in input order."""
         if not images:
             return []
+        if tesseract_api.available():
+            tsv = tesseract_api.run_tsv(images, _list_langs(self.binary)[0], lang, psm, config, self.dpi)
+            return self._words_per_image(tsv, len(images))
         with tempfile.TemporaryDirectory(prefix="xxgk-ocr-") as tmp:
             paths = []
             for i, im in enumerate(images):
@@ -151,9 +192,13 @@ class TesseractEngine(OcrEngine):
             res = subprocess.run(cmd, capture_output=True, env=self.env, timeout=self.timeout)
             if res.returncode != 0:
                 raise RuntimeError(f"tesseract failed: {res.stderr.decode('utf-8', 'replace')[-300:]}")
-        out: list[list[_Word]] = [[] for _ in images]
-        for w in _parse_tsv(res.stdout.decode("utf-8", "replace")):
-            if 1 <= w.page <= len(images):
+        return self._words_per_image(res.stdout.decode("utf-8", "replace"), len(images))
+
+    @staticmethod
+    def _words_per_image(tsv: str, n: int) -> list[list[_Word]]:
+        out: list[list[_Word]] = [[] for _ in range(n)]
+        for w in _parse_tsv(tsv):
+            if 1 <= w.page <= n:
                 out[w.page - 1].append(w)
         return out
 
@@ -302,7 +347,7 @@ class RapidOcrEngine(OcrEngine):
         # PP-OCR has no page-orientation model in this wheel: tesseract's OSD answers when present.
         try:
             return TesseractEngine().orientation(image)
-        except RuntimeError:
+        except (RuntimeError, MissingDependency):
             return None
 
     def _call(self, image: np.ndarray) -> list[tuple[list, str, float]]:
@@ -357,8 +402,8 @@ def engine_problem(name: str) -> Optional[str]:
     """Why engine `name` cannot run here, or None when it can."""
     if name not in ENGINES:
         return f"unknown OCR engine {name!r} (choose from {', '.join(ENGINES)})"
-    if name == "tesseract" and shutil.which("tesseract") is None:
-        return "tesseract is not installed (run scripts/setup.sh)"
+    if name == "tesseract":
+        return tesseract_problem()
     if name == "rapidocr" and not rapidocr_available():
         return "rapidocr is not installed (run scripts/setup.sh --with-rapidocr)"
     return None

@@ -65,7 +65,7 @@ class Package:
             raise ConversionError(f"corrupt OFD: not a readable zip archive ({e})") from None
         if len(infos) > MAX_MEMBERS:
             raise Refused(f"refused: the OFD archive holds {len(infos)} entries (limit {MAX_MEMBERS})")
-        self.names = {i.filename.lstrip("/"): i for i in infos if not i.is_dir()}
+        self.names = {i.filename.replace("\\", "/").lstrip("/"): i for i in infos if not i.is_dir()}
         self.lower = {n.lower(): n for n in self.names}
         self.expanded = 0
         declared = sum(i.file_size for i in infos)
@@ -133,8 +133,6 @@ def resolve(base_file: str, loc: str) -> str:
 class PageRef:
     number: int
     content: str  # path of the page's Content.xml
-    box: tuple[float, float, float, float]  # PhysicalBox in mm
-    templates: list[str] = field(default_factory=list)  # template Content.xml paths, background first
 
 
 @dataclass
@@ -144,6 +142,18 @@ class OfdDocument:
     media: dict[str, str]  # multimedia ID -> part path
     metadata: dict
     documents: int = 1  # DocBody count in OFD.xml
+    default_box: tuple[float, float, float, float] = (0.0, 0.0, 210.0, 297.0)  # PhysicalBox in mm
+    templates: dict[str, str] = field(default_factory=dict)  # TemplatePage ID -> Content.xml path
+    parsed_templates: dict = field(default_factory=dict)  # path -> root: a template shared by pages is read once
+
+
+@dataclass
+class PageParts:
+    """One page read: its Content.xml root, its PhysicalBox (mm), its template pages' roots."""
+
+    root: object
+    box: tuple[float, float, float, float]
+    templates: list = field(default_factory=list)  # background first
 
 
 def read_document(pkg: Package) -> OfdDocument:
@@ -185,9 +195,9 @@ def read_document(pkg: Package) -> OfdDocument:
         if not ref.get("BaseLoc"):
             raise ConversionError(f"corrupt OFD: page {i + 1} has no BaseLoc")
         content = resolve(doc_path, ref.get("BaseLoc"))
-        pages.append(_page_ref(pkg, i + 1, content, default_box, templates, fonts, media))
+        pages.append(PageRef(number=i + 1, content=content))
     return OfdDocument(pages=pages, fonts=fonts, media=media, metadata=_metadata(body),
-                       documents=len(bodies))
+                       documents=len(bodies), default_box=default_box, templates=templates)
 
 
 def _page_box(el, area: str) -> Optional[tuple[float, float, float, float]]:
@@ -195,17 +205,20 @@ def _page_box(el, area: str) -> Optional[tuple[float, float, float, float]]:
     return box(kid_text(a, "PhysicalBox")) if a is not None else None
 
 
-def _page_ref(pkg: Package, number: int, content: str, default_box, templates: dict,
-              fonts: dict, media: dict) -> PageRef:
-    page = pkg.xml(content)
+def read_page(pkg: Package, ofd: OfdDocument, ref: PageRef) -> PageParts:
+    """Parse one page (once) with its templates; its PageRes adds to the document's fonts and images."""
+    page = pkg.xml(ref.content)
     for el in kids(page, "PageRes"):
         if el.text and el.text.strip():
-            _read_res(pkg, resolve(content, el.text.strip()), fonts, media)
+            _read_res(pkg, resolve(ref.content, el.text.strip()), ofd.fonts, ofd.media)
     tpls = []
     for t in sorted(kids(page, "Template"), key=lambda t: t.get("ZOrder") != "Background"):
-        if t.get("TemplateID") in templates:
-            tpls.append(templates[t.get("TemplateID")])
-    return PageRef(number=number, content=content, box=_page_box(page, "Area") or default_box, templates=tpls)
+        path = ofd.templates.get(t.get("TemplateID"))
+        if path is not None:
+            if path not in ofd.parsed_templates:
+                ofd.parsed_templates[path] = pkg.xml(path)
+            tpls.append(ofd.parsed_templates[path])
+    return PageParts(root=page, box=_page_box(page, "Area") or ofd.default_box, templates=tpls)
 
 
 def _read_res(pkg: Package, path: str, fonts: dict, media: dict) -> None:

@@ -74,6 +74,31 @@ class _Para:
 # ---------------------------------------------------------------- entry point
 
 def convert(data: bytes, name: str) -> Document:
+    _quiet_pdfminer()
+    try:
+        doc = _convert(data, name)
+    except ConversionError as e:
+        if "encrypted" in str(e):
+            raise
+        repaired = _repaired(data)
+        if repaired is None:
+            raise
+        doc = _convert(repaired, name)
+        doc.warn("repaired", f"the PDF's structure is damaged ({e}); read from a copy pdfium repaired")
+        return doc
+    if not doc.blocks and not doc.source.ocr:
+        # pdfminer trusts a damaged xref stream and finds no pages; pdfium rebuilds the xref.
+        repaired = _repaired(data)
+        if repaired is not None:
+            fixed = _convert(repaired, name)
+            if fixed.blocks:
+                fixed.warn("repaired", "pdfminer found no content in the PDF (damaged cross-reference "
+                                           "table); read from a copy pdfium repaired")
+                return fixed
+    return doc
+
+
+def _convert(data: bytes, name: str) -> Document:
     doc = Document(source=Source(path=name, format="pdf", sha256=hashlib.sha256(data).hexdigest()))
     pdf = _open(data)
     try:
@@ -84,8 +109,11 @@ def convert(data: bytes, name: str) -> Document:
         doc.source.pages = len(plumber_pages)
         doc.metadata = _metadata(pdf)
         renderer = _Renderer(data)
+        pages = []
         try:
-            pages = [_read_page(page, index, doc, renderer) for index, page in enumerate(plumber_pages)]
+            for index, page in enumerate(plumber_pages):
+                pages.append(_read_page(page, index, doc, renderer))
+                page.close()  # drop the page's parsed objects now: a 200-page PDF must not hold them all
         finally:
             renderer.close()
     finally:
@@ -93,6 +121,48 @@ def convert(data: bytes, name: str) -> Document:
     _remove_furniture(pages)
     doc.blocks = _assemble(pages)
     return doc
+
+
+def _repaired(data: bytes) -> Optional[bytes]:
+    """The PDF re-saved by pdfium (fresh cross-reference table), or None if pdfium cannot open it either."""
+    try:
+        import pypdfium2 as pdfium
+    except ImportError:
+        return None
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except Exception:  # noqa: BLE001 - pdfium errors: the original error stands
+        return None
+    try:
+        if len(pdf) == 0:
+            return None
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
+    except Exception:  # noqa: BLE001
+        return None
+    finally:
+        pdf.close()
+
+
+_PDFMINER_QUIETED = False
+
+
+def _quiet_pdfminer() -> None:
+    """pdfminer calls log.debug() for every operator; at DEBUG-disabled levels those calls still cost.
+
+    Unless the user configured the pdfminer loggers, they are set to WARNING once, so
+    Logger.isEnabledFor answers from its cache at once.
+    """
+    global _PDFMINER_QUIETED
+    if _PDFMINER_QUIETED:
+        return
+    import logging
+
+    root = logging.getLogger("pdfminer")
+    if root.level == logging.NOTSET:
+        root.setLevel(logging.WARNING)
+    _PDFMINER_QUIETED = True
 
 
 def _open(data: bytes):
@@ -322,12 +392,15 @@ class _Renderer:
         self.data = data
         self._pdf = None
 
-    def render(self, index: int, dpi: int = OCR_DPI):
+    def render(self, index: int, notes: Optional[list] = None):
+        """(picture, dpi) for OCR: the embedded scan at its own resolution, or a render at the dpi
+        of the page's images, bounded in pixels (converters/scan_pages.py)."""
         import pypdfium2 as pdfium
+        from xxgk.converters.scan_pages import pdf_page_image
 
         if self._pdf is None:
             self._pdf = pdfium.PdfDocument(self.data)
-        return self._pdf[index].render(scale=dpi / 72).to_pil()
+        return pdf_page_image(self._pdf[index], notes)
 
     def close(self) -> None:
         if self._pdf is not None:
@@ -339,12 +412,18 @@ def _ocr(doc: Document, renderer: _Renderer, index: int, number: int) -> list[Bl
     try:
         from xxgk.converters.image import ocr_page
         from xxgk.converters.ocr import engine_name
+        from xxgk.model import MissingDependency
     except ImportError:
         doc.warn("image_page", f"page {number} has no text layer; OCR not available", raw=None)
         return []
     try:
-        image = renderer.render(index)
-        blocks = list(ocr_page(image, number, warnings=doc.warnings, dpi=OCR_DPI))
+        notes: list = []
+        image, dpi = renderer.render(index, notes)
+        for note in notes:
+            doc.warn("image_size", f"page {number}: {note}", raw=None)
+        blocks = list(ocr_page(image, number, warnings=doc.warnings, dpi=dpi))
+    except MissingDependency:
+        raise  # tesseract or its language data missing: the input fails saying so, not a page of nulls
     except Exception as e:  # noqa: BLE001 - OCR engines fail in many ways; never lose the page silently
         doc.warn("image_page", f"page {number} has no text layer; OCR failed: {_short(e)}", raw=None)
         return []

@@ -7,18 +7,20 @@ import zipfile
 from typing import Callable
 
 from xxgk.model import ConversionError, Document
+from xxgk.converters.textdecode import looks_like_utf16
 
 IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM", b"GIF8")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 EXTENSIONS = {
     ".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".wps": "doc", ".rtf": "doc", ".odt": "doc",
     ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html",
-    ".txt": "text", ".md": "text", ".text": "text",
+    ".ofd": "ofd", ".txt": "text", ".md": "text", ".text": "text",
     ".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image", ".bmp": "image",
 }
 # kind → module exposing convert(data, name) -> Document
 MODULES = {"pdf": "xxgk.converters.pdf", "docx": "xxgk.converters.docx", "html": "xxgk.converters.html",
-           "text": "xxgk.converters.text", "image": "xxgk.converters.image"}
+           "text": "xxgk.converters.text", "image": "xxgk.converters.image",
+           "ofd": "xxgk.converters.ofd"}
 
 
 def sniff(data: bytes, name: str = "") -> str:
@@ -32,19 +34,26 @@ def sniff(data: bytes, name: str = "") -> str:
         try:
             names = zipfile.ZipFile(io.BytesIO(data)).namelist()
         except zipfile.BadZipFile:
-            raise ConversionError("a damaged zip archive, not a readable DOCX")
+            kind = "OFD" if name.lower().endswith(".ofd") else "DOCX"
+            raise ConversionError(f"a damaged zip archive, not a readable {kind}")
         if "word/document.xml" in names:
             return "docx"
+        if any(n.lstrip("/").lower() == "ofd.xml" for n in names):
+            return "ofd"  # GB/T 33190 fixed-layout document
         if "content.xml" in names:
             return "doc"  # OpenDocument text, via LibreOffice
-        raise ConversionError("a zip archive that is not a Word document")
+        raise ConversionError("a zip archive that is not a Word document or an OFD (no OFD.xml)"
+                              if name.lower().endswith(".ofd") else "a zip archive that is not a Word document")
     if head.startswith(OLE_MAGIC):
         return "doc"
     if head.startswith(IMAGE_MAGIC):
         return "image"
     if head.startswith(b"{\\rtf"):
         return "doc"
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    utf16 = looks_like_utf16(data)
+    if utf16:
+        head = head.decode(utf16, errors="replace").encode("utf-8")  # UTF-16 text: sniff its characters
+    elif b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ConversionError("binary content of an unknown kind")
     lowered = head.lower()
     if any(tag in lowered for tag in (b"<html", b"<!doctype html", b"<body", b"<table", b"<meta", b"<div", b"<p>")):

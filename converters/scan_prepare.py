@@ -4,6 +4,9 @@
 """
 from __future__ import annotations
 
+import math
+from typing import Optional
+
 import cv2
 import numpy as np
 from PIL import Image
@@ -12,6 +15,7 @@ from xxgk.layout import raster
 
 A4_SHORT_IN = 8.27
 MAX_DPI = 400  # larger pages are scaled down to 300 dpi: no accuracy gain, much slower
+MAX_WORK_PIXELS = 40_000_000  # larger pages are scaled down to this: the page's arrays stay < ~0.5 GB
 
 
 def page_dpi(image: Image.Image) -> float:
@@ -56,3 +60,21 @@ def as_array(image: Image.Image) -> np.ndarray:
         a = 255 * (a - a.min()) / max(1.0, float(a.max() - a.min()))
         return a.astype(np.uint8)
     return np.asarray(image.convert("RGB"))
+
+
+def fit_for_ocr(image: Image.Image, dpi: float) -> tuple[Image.Image, float, Optional[str]]:
+    """(image, dpi, note): a page finer than MAX_DPI scaled to 300 dpi, one larger than
+    MAX_WORK_PIXELS scaled down to it (with a note: small text may then be lost)."""
+    f = 300.0 / dpi if dpi > MAX_DPI else 1.0
+    note = None
+    px = image.width * image.height * f * f
+    if px > MAX_WORK_PIXELS:
+        f *= math.sqrt(MAX_WORK_PIXELS / px)
+        note = (f"{image.width}x{image.height} px page scaled to {f * dpi:.0f} dpi "
+                f"(the {MAX_WORK_PIXELS / 1e6:.0f} Mpx bound)")
+    if f >= 1.0:
+        return image, dpi, None
+    if image.mode not in ("L", "RGB"):  # 1-bit and palette pictures would be resized by nearest pixel
+        image = Image.fromarray(as_array(image))
+    size = (max(1, round(image.width * f)), max(1, round(image.height * f)))
+    return image.resize(size, Image.LANCZOS), dpi * f, note

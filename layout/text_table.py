@@ -37,8 +37,32 @@ def split_pipe_row(line: str) -> list[str]:
     return cells
 
 
+# Header cells a markdown converter invents when the source row had none: 数据1 … 数据6, Column 1, -.
+_GENERIC_HEADER = re.compile(r"(数据|列|Column|Col)\s*\d{1,2}|-|—", re.I)
+
+
+def _is_separator(line: str) -> bool:
+    s = line.strip().strip("|")
+    return bool(s) and all(re.fullmatch(r"\s*:?-{2,}:?\s*", c) for c in s.split("|"))
+
+
+def _generic_header(cells: list[str]) -> bool:
+    filled = [c for c in cells if c]
+    return bool(filled) and all(_GENERIC_HEADER.fullmatch(c) for c in filled)
+
+
 def pipe_table(lines: list[str], page: int | None = None) -> Table:
-    return _table((row for row in map(split_pipe_row, lines) if row), page)
+    """Pipe rows as a table; a markdown header row of placeholders (数据1, -) carries no cells and is dropped."""
+    rows: list[list[str]] = []
+    for line in lines:
+        if _is_separator(line):
+            if rows and _generic_header(rows[-1]):
+                rows.pop()
+            continue
+        row = split_pipe_row(line)
+        if row:
+            rows.append(row)
+    return _table(rows, page)
 
 
 def tab_table(lines: list[str], page: int | None = None) -> Table:

@@ -49,3 +49,18 @@ def fill_gaps(match: dict[int, int], n: int) -> dict[int, int]:
             for k in range(1, i1 - i0):
                 added[i0 + k] = j0 + k
     return {i: j for i, j in added.items() if i < n}
+
+
+def assign(labels: Sequence[str], templates: Sequence[tuple[str, ...]], min_score: float = MIN_SCORE) -> dict[int, int]:
+    """Map row index → template index regardless of order: best-scoring pairs first, each used once."""
+    pairs = sorted(((similarity(labels[i], templates[j]), i, j) for i in range(len(labels))
+                    for j in range(len(templates))), key=lambda t: (-t[0], t[1], t[2]))
+    out: dict[int, int] = {}
+    used: set[int] = set()
+    for score, i, j in pairs:
+        if score < min_score:
+            break
+        if i not in out and j not in used:
+            out[i] = j
+            used.add(j)
+    return out

@@ -23,6 +23,10 @@ class FieldStore:
             "method": (cell.method if cell else "text"),
             "confidence": cell.confidence if cell else None,
         }
+        note = slot.parsed.note if slot and slot.parsed else None
+        if note:
+            self.warn(path, "annotated", f"the cell reads {slot.raw!r}: its number {value} is the value, "
+                      f"the note 「{note}」 is kept in provenance raw", slot.raw)
 
     def set_inferred(self, path: str, value, message: str, raw: Optional[str] = None) -> None:
         self.values[path] = value

@@ -30,3 +30,11 @@ def is_furniture(text: str) -> bool:
     if not t:
         return True
     return any(p.search(t) for p in PATTERNS)
+
+
+_PAGE_NUMBER = re.compile(r"^([-—–－~]+\d{1,3}[-—–－~]+|第\d{1,3}页(共\d{1,3}页)?|\d{1,3}/\d{1,3})$")
+
+
+def is_page_number(text: str) -> bool:
+    """A page footer (— 4 —, 第4页): never a cell's value, unlike a bare 4."""
+    return bool(_PAGE_NUMBER.match(compact(text)))

@@ -58,3 +58,13 @@ def similarity(text: str, aliases: tuple[str, ...]) -> float:
 def contains_any(text: str, words: tuple[str, ...]) -> bool:
     t = compact(text)
     return any(compact(w) in t for w in words)
+
+
+# An inner enumerator starts a new label part: 三、本年度办理结果（一）予以公开, （三）不予公开1.属于国家秘密.
+_INNER_NUMBERING = re.compile(r"(?<=[\u4e00-\u9fff）)”\s])(?<!第)(?=[(（][一二三四五六七八九十]{1,2}[)）]|(?<![\d.])\d{1,2}[.．、](?!\d))")
+
+
+def split_label(text: str) -> list[str]:
+    """A label cell holding a group label and a row label run together, as its parts."""
+    parts = [p.strip() for p in _INNER_NUMBERING.split(text or "")]
+    return [p for p in parts if p] or [text.strip()]

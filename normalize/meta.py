@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Iterable, Optional
+from dataclasses import dataclass, field
+from typing import Optional
 
+from xxgk.normalize.agency import clean, is_org_name
+from xxgk.normalize.issuer import Candidate, agency_in_title, body_candidates, choose
 from xxgk.normalize.labels import compact
+from xxgk.normalize.prose import clean_paragraphs, split_signature
+from xxgk.normalize.sections import split_sections
 
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _CN_DIGITS.update({"零": 0, "○": 0, "O": 0, "Ｏ": 0})
-_ORG_SUFFIX = r"(?:局|委员会|委|办公室|人民政府|政府|厅|院|中心|署|管委会|管理委员会|办事处|街道办事处|集团|馆|站|所|队)"
-_PLACE = r"(?:省|自治区|市|自治州|州|盟|地区|区|县|旗|镇|乡|街道)"
-_AGENCY = re.compile(rf"(?=([\u4e00-\u9fff]{{2,8}}?{_PLACE}[\u4e00-\u9fff]{{1,14}}?{_ORG_SUFFIX}))")
 _REPORT_TITLE = re.compile(r"(?:政府)?信息公开(?:工作)?年度报告|政务公开(?:工作)?年度报告")
 _YEAR = r"((?:19|20)\d{2})"
 _PERIOD = re.compile(rf"{_YEAR}\s*年\s*1\s*月\s*1\s*日\s*(?:起\s*)?(?:至|到|-|—|~)\s*(?:{_YEAR}\s*年\s*)?12\s*月\s*31\s*日")
@@ -54,18 +56,6 @@ def clean_title(title: Optional[str]) -> Optional[str]:
     return None
 
 
-def find_title(metadata_title: Optional[str], preamble: Iterable[str]) -> Optional[str]:
-    lines = [compact(x) for x in preamble]
-    for i, t in enumerate(lines):
-        if len(t) <= 60 and _REPORT_TITLE.search(t) and not t.endswith(("。", "，", ",")):
-            # A title set on two lines: the agency above, 2023年…年度报告 below.
-            if re.match(r"^(?:19|20)\d{2}年", t) and i > 0 and len(lines[i - 1]) <= 25 \
-                    and not re.search(r"[。，,；;：:]", lines[i - 1]):
-                return lines[i - 1] + t
-            return t
-    return clean_title(metadata_title)
-
-
 def find_year(title: Optional[str], texts: list[str]) -> tuple[Optional[int], str]:
     """The year the report covers: 统计期限 first, then the title, then the most cited year."""
     joined = "\n".join(texts)
@@ -85,31 +75,129 @@ def find_year(title: Optional[str], texts: list[str]) -> tuple[Optional[int], st
     return None, "no year found"
 
 
-_STRONG_CONTEXTS = (
-    # Named: _YEAR has a group of its own, so the agency is not always group 1.
-    re.compile(rf"请与(?P<agency>[\u4e00-\u9fff]{{2,30}}?{_ORG_SUFFIX})(?:办公室)?联系"),
-    re.compile(rf"(?:编制|制作)?(?:了)?(?:{_YEAR}\s*年度?)?(?P<agency>[\u4e00-\u9fff]{{2,30}}?{_ORG_SUFFIX})"
-               rf"(?:{_YEAR}\s*年度?)?(?:政府)?信息公开(?:工作)?年度报告"),
-)
+@dataclass
+class Metadata:
+    agency: Optional[str] = None
+    agency_normalized: Optional[str] = None
+    agency_region_code: Optional[str] = None
+    year: Optional[int] = None
+    title: Optional[str] = None
+    published: Optional[str] = None
+    provenance: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)  # {"field", "kind", "message", "raw"}
+
+    def warn(self, path: str, kind: str, message: str, raw: Optional[str] = None) -> None:
+        self.warnings.append({"field": path, "kind": kind, "message": message, "raw": raw})
 
 
-def _strip_leading_year(name: str) -> str:
-    return re.sub(r"^.*?(?:19|20)\d{2}\s*年度?", "", name)
+def _title_paragraphs(preamble: list) -> list:
+    """The preamble paragraph(s) holding the title (two when the agency sits on the line above)."""
+    lines = [compact(p.text) for p in preamble]
+    for i, t in enumerate(lines):
+        if len(t) <= 60 and _REPORT_TITLE.search(t) and not t.endswith(("。", "，", ",")):
+            if re.match(r"^(?:19|20)\d{2}年", t) and i > 0 and len(lines[i - 1]) <= 25 \
+                    and not re.search(r"[。，,；;：:]", lines[i - 1]):
+                return [preamble[i - 1], preamble[i]]
+            return [preamble[i]]
+    return []
 
 
-def body_spelling(name: str, texts: list[str]) -> str:
-    """The body's spelling of a name read once (an OCR'd title): a one-character variant the text
-    uses where the name itself never appears again, else the name as read."""
-    flat = compact("\n".join(texts))
-    if flat.count(name) > 1:
-        return name
-    n = len(name)
-    variants = {}
-    for i in range(len(flat) - n + 1):
-        window = flat[i:i + n]
-        if window != name and window[-1] == name[-1] and sum(a != b for a, b in zip(window, name)) == 1:
-            variants[window] = variants.get(window, 0) + 1
-    return max(variants, key=variants.get) if variants else name
+def _from(paragraphs: list, source: str, raw: str, name: str = "") -> Candidate:
+    boxes = [p.bbox for p in paragraphs if p.bbox]
+    bbox = [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)] \
+        if boxes and len({p.page for p in paragraphs}) == 1 else None
+    first = paragraphs[0] if paragraphs else None
+    return Candidate(name=name, source=source, raw=raw, page=getattr(first, "page", None), bbox=bbox,
+                     method="ocr" if any(getattr(p, "method", "text") == "ocr" for p in paragraphs) else "text")
+
+
+def _last_holding(paragraphs: list, needle: str) -> list:
+    n = compact(needle)
+    return next(([p] for p in reversed(paragraphs) if n and n in compact(p.text)), [])
+
+
+def extract_metadata(doc, preamble: list, signature: list[str]) -> Metadata:
+    """Title, year, published date and issuing body, each with where it was read (provenance.source)."""
+    out = Metadata()
+    paragraphs = list(doc.paragraphs())
+    texts = [p.text for p in paragraphs]
+    md = doc.metadata or {}
+    title_paras = _title_paragraphs(preamble)
+    title_c: Optional[Candidate] = None
+    if title_paras:
+        title = "".join(compact(p.text) for p in title_paras)
+        title_c = _from(title_paras, "title", title)
+    elif clean_title(md.get("title")):
+        title = clean_title(md.get("title"))
+        title_c = Candidate(name="", source="metadata", raw=md.get("title"))
+    else:
+        title = None
+    used = {id(p) for p in title_paras}
+    sig_ids = {id(p) for line in signature for p in _last_holding(paragraphs, line)} - used
+
+    candidates: list[Candidate] = []
+    if title_c is not None:
+        name = agency_in_title(title)
+        if name and is_org_name(name):
+            candidates.append(Candidate(**{**title_c.__dict__, "name": clean(name)}))
+        elif name:
+            out.warn("agency", "agency_title_unparsed", f"the title names {name!r}, which is not an organisation name", title)
+    for line in signature:
+        if not _DATE.search(line) and len(line) <= 30 and is_org_name(line):
+            candidates.append(_from(_last_holding(paragraphs, line), "signature", line, clean(line)))
+    for key in ("publisher", "title", "subject", "author"):
+        value = md.get(key)
+        if not value or not isinstance(value, str):
+            continue
+        name = agency_in_title(clean_title(value) or value) if "报告" in value else value
+        if name and is_org_name(name):
+            candidates.append(Candidate(name=clean(name), source="metadata", raw=f"{key}: {value}"))
+    notes: list = []
+    if not candidates:
+        skip = {i for i, p in enumerate(paragraphs) if id(p) in used | sig_ids}
+        candidates, notes = body_candidates(paragraphs, skip)
+    by_source = {"title": [compact(p.text) for p in title_paras], "signature": [compact(x) for x in signature],
+                 "metadata": [compact(str(v)) for v in md.values() if isinstance(v, str)],
+                 "body": [compact(p.text) for p in paragraphs if id(p) not in used | sig_ids]}
+    issuer = choose(candidates, by_source)
+    for kind, message, raw in notes + issuer.warnings:
+        out.warn("agency", kind, message, raw)
+    out.agency, out.agency_normalized, out.agency_region_code = issuer.agency, issuer.normalized, issuer.region_code
+    if issuer.provenance:
+        out.provenance["agency"] = issuer.provenance
+    if title and issuer.agency:
+        fixed = title.replace(issuer.misread, issuer.agency_token) if issuer.misread else \
+            title.replace(body_misread(title, issuer.agency), issuer.agency)
+        if fixed != title:
+            out.warn("title", "title_corrected", f"title read as {title!r}; agency spelled as in the rest of the document", title)
+            title = fixed
+    out.title = title
+    if title_c is not None:
+        out.provenance["title"] = title_c.provenance()
+
+    out.year, how = find_year(title, texts)
+    if out.year is not None:
+        if how == "title" and title_c is not None:
+            out.provenance["year"] = title_c.provenance()
+        else:
+            m = next(((p, m) for p in paragraphs for m in [_PERIOD.search(p.text)] if m), None) \
+                if how == "statistics period" else None
+            prov = _from([m[0]], "body", m[1].group(0)) if m else Candidate(name="", source="body", raw=None)
+            out.provenance["year"] = prov.provenance()
+            if how.startswith("year most cited"):
+                out.warn("year", "year_guessed", f"no statistics period or title year: {out.year} is the {how}")
+
+    for line in reversed(signature):
+        date = parse_date(line)
+        if date:
+            out.published = date
+            out.provenance["published"] = _from(_last_holding(paragraphs, line), "signature", line).provenance()
+            break
+    else:
+        if md.get("published"):
+            out.published = md["published"]
+            out.provenance["published"] = Candidate(name="", source="metadata", raw=f"published: {md['published']}").provenance()
+    return out
 
 
 def body_misread(title: str, agency: str) -> str:
@@ -119,37 +207,16 @@ def body_misread(title: str, agency: str) -> str:
 
 
 def find_agency(title: Optional[str], texts: list[str], signature: list[str], metadata: dict) -> Optional[str]:
-    if title:
-        m = re.match(rf"^(.+?{_ORG_SUFFIX})(?:关于)?(?:{_YEAR}|[〇零○一二三四五六七八九]{{4}})\s*年", compact(title))
-        if m:
-            return body_spelling(m.group(1), texts)
-    for line in signature:
-        if not _DATE.search(line) and len(line) <= 30:
-            return compact(line)
-    joined = "\n".join(texts)
-    for pat in _STRONG_CONTEXTS:
-        # Line by line: a name never runs from one line into the next.
-        for m in (m for text in texts for m in pat.finditer(compact(text))):
-            name = _strip_leading_year(m.group("agency"))
-            if re.search(_PLACE, name) and len(name) >= 4:
-                return name
-    if metadata.get("agency"):
-        return metadata["agency"]
-    # Fallback: the place-prefixed body name the text cites most (longest among equals).
-    flat = compact(joined)
-    candidates = {m.group(1) for m in _AGENCY.finditer(flat)}
-    if not candidates:
-        return None
-    counts = {c: flat.count(c) for c in candidates}
-    # An abbreviation (大连市医保局) counts for the full name it shortens (大连市医疗保障局).
-    for short in candidates:
-        for full in candidates:
-            if len(short) < len(full) and short[0] == full[0] and short[-1] == full[-1] and _is_subsequence(short, full):
-                counts[full] += counts[short]
-                counts[short] = 0
-    return max(candidates, key=lambda c: (counts[c], len(c)))
+    """The issuing body from plain strings (title, body paragraphs, signature lines, page metadata)."""
+    from xxgk.model import Document, Paragraph
+
+    paras = ([Paragraph(title)] if title else []) + [Paragraph(t) for t in texts] + [Paragraph(t) for t in signature]
+    doc = Document(blocks=paras, metadata=dict(metadata))
+    return extract_metadata(doc, paras[:1] if title else [], signature).agency
 
 
-def _is_subsequence(short: str, full: str) -> bool:
-    it = iter(full)
-    return all(ch in it for ch in short)
+def document_metadata(doc) -> Metadata:
+    """Metadata of any converted document, a whole report or a partial page without tables."""
+    sec = split_sections(doc)
+    last = next((s for s in (clean_paragraphs(sec.prose.get(k, [])) for k in ("other", "problems")) if s), [])
+    return extract_metadata(doc, sec.preamble, split_signature(last)[1] if last else [])

@@ -17,12 +17,31 @@ class Parsed:
     value: float | int
     unit: Optional[str] = None  # "万元", "元" when the cell states one
     zero_word: bool = False  # written as —, /, 无 …
+    note: Optional[str] = None  # an annotation beside the number: 22（其中修订 16 件）
+
+
+# A number, then a note in brackets: 22（其中修订 16 件）, 55（含自然失效 29 件）, 3（含上年度结转）.
+_ANNOTATED = re.compile(r"^\s*(?P<num>[^()（）]*?\d[^()（）]*?)\s*[(（](?P<note>[^()（）]*[\u4e00-\u9fff][^()（）]*)[)）]\s*$")
 
 
 def parse_number(raw: str) -> Optional[Parsed]:
     """A cell's number, or None when the cell is not a number (a label, or blank).
 
-    Signs are kept (`-35`, `减4`, `增3`): the caller decides whether a sign is plausible."""
+    Signs are kept (`-35`, `减4`, `增3`): the caller decides whether a sign is plausible. A note in
+    brackets after the number is kept apart (`note`); the number is the cell's value."""
+    m = _ANNOTATED.match(unicodedata.normalize("NFKC", raw or ""))
+    if m:
+        base = _parse_plain(m.group("num"))
+        if base is None:
+            return None
+        note = m.group("note").strip()
+        if note in ("万元", "元", "单位:万元", "单位:元"):
+            return Parsed(base.value, unit="万元" if note.endswith("万元") else "元")
+        return Parsed(base.value, unit=base.unit, zero_word=base.zero_word, note=note)
+    return _parse_plain(raw)
+
+
+def _parse_plain(raw: str) -> Optional[Parsed]:
     t = unicodedata.normalize("NFKC", raw or "")
     t = _NOISE.sub("", t)
     if not t:

@@ -45,3 +45,27 @@ def split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
 
 def section_text(lines: list[str]) -> str | None:
     return "\n".join(lines) if lines else None
+
+
+_STATED = re.compile(r"(\d+(?:\.\d+)?)\s*(?:件|个|项|条)")
+
+
+def stated_numbers(texts: list[str], labels: tuple[str, ...], field_words: list[tuple[str, ...]]) -> dict[int, float]:
+    """Numbers the prose states for a table 二 row: 「制发行政规范性文件3件，废止25件」 → {0: 3, 1: 25}.
+
+    A sentence that names the row (one of `labels`) speaks of it in each of its clauses; a clause
+    counts only when it holds one column word (`field_words[k]`) and one number.
+    """
+    out: dict[int, float] = {}
+    for text in texts:
+        for sentence in re.split(r"[。；;！!？?\n]", text):
+            clauses = re.split(r"[，,、]", sentence)
+            first = next((i for i, c in enumerate(clauses) if any(label in c for label in labels)), None)
+            if first is None:
+                continue
+            for clause in clauses[first:]:
+                cols = [k for k, words in enumerate(field_words) if any(w in clause for w in words)]
+                nums = _STATED.findall(clause)
+                if len(cols) == 1 and len(nums) == 1:
+                    out.setdefault(cols[0], float(nums[0]) if "." in nums[0] else int(nums[0]))
+    return out

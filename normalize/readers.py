@@ -1,45 +1,51 @@
 """Read tables 二, 三 and 四 from logical rows into fields, with the solver filling gaps."""
 from __future__ import annotations
 
+import itertools
 from typing import Optional
 
-from xxgk.normalize.align import align, fill_gaps
+from xxgk.normalize.align import MIN_SCORE, align, fill_gaps
 from xxgk.normalize.fields import FieldStore
-from xxgk.normalize.numbers import to_wanyuan
-from xxgk.normalize.rows import LogicalRow, Slot, value_block
+from xxgk.normalize.labels import normalize_label, similarity
+from xxgk.normalize.rows import LogicalRow, Slot, data_rows, detached_notes, fit_slots, pair_label_block, value_block
 from xxgk.normalize.rules import Rule, application_rules, review_rules
 from xxgk.normalize.solver import ShortRow, solve
-from xxgk.normalize.templates.base import APPLICANT_KEYS, REVIEW_GROUPS, REVIEW_OUTCOMES, Template
+from xxgk.normalize.splits import splits
+from xxgk.normalize.table_two import read_proactive  # noqa: F401  (the readers of 二, 三 and 四 in one place)
+from xxgk.normalize.templates.base import (APPLICANT_HEADER_WORDS, APPLICANT_KEYS, REVIEW_GROUPS,
+                                           REVIEW_OUTCOMES, Template)
 
 COLUMN_NAMES = dict(zip(APPLICANT_KEYS, ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")))
 
 
-def _data_rows(rows: list[LogicalRow]) -> list[LogicalRow]:
-    return [r for r in rows if r.slots]
+_HEADER_CHARS = set("".join(APPLICANT_HEADER_WORDS))
 
 
-def _fit_slots(row: LogicalRow, width: int) -> Optional[list[Slot]]:
-    """The row's slots at their columns, or None when positions cannot be trusted."""
-    if not row.positional:
-        return None
-    slots = list(row.slots)
-    while len(slots) > width and slots[-1].parsed is None:
-        slots.pop()
-    while len(slots) > width and slots[0].parsed is None:
-        slots.pop(0)
-    return slots if len(slots) == width else None
+def _is_header_fragment(text: str) -> bool:
+    """Pieces of the applicant header wrapped into a row (商业企科研机社会公法律服), not its label."""
+    t = normalize_label(text)
+    return bool(t) and set(t) <= _HEADER_CHARS and t not in ("总计", "其他")
+
+
+def _label(row: LogicalRow) -> str:
+    labels = [t for t in row.labels if not _is_header_fragment(t)]
+    return labels[-1] if labels else ""
+
+
+APPLICATION_SUM = ((6, (0, 1, 2, 3, 4, 5)),)
+REVIEW_SUMS = tuple((5 * g + 4, tuple(range(5 * g, 5 * g + 4))) for g in range(3))
 
 
 def _row_view(row: LogicalRow, width: int) -> tuple[str, Optional[list[Slot]]]:
     """The row's label and its `width` value slots at their columns (None: place by count)."""
-    fitted = _fit_slots(row, width)
+    fitted = fit_slots(row, width)
     if fitted is not None:
-        return row.label, fitted
+        return _label(row), fitted
     block = value_block(row, width)
     if block is not None:
         labels, slots = block
         return (labels[-1] if labels else ""), slots
-    return row.label, None
+    return _label(row), None
 
 
 
@@ -80,49 +86,6 @@ def _is_digit_loss(raw: str, value) -> bool:
     return len(read) < len(full) and all(ch in it for ch in read)
 
 
-# ---------------------------------------------------------------- table 二
-
-def read_proactive(rows: list[LogicalRow], template: Template, store: FieldStore) -> None:
-    data = _data_rows(rows)
-    items = template.proactive
-    match = align([r.label for r in data], [it.labels for it in items])
-    by_item = {j: data[i] for i, j in match.items()}
-    for j, item in enumerate(items):
-        paths = [f"proactive.{item.key}.{f}" for f in item.fields]
-        row = by_item.get(j)
-        if row is None:
-            for p in paths:
-                store.set_null(p, "missing", f"table 二 has no row for {item.labels[0]}")
-            continue
-        slots = _fit_slots(row, len(paths))
-        if slots is None:
-            nums = row.numbers()
-            if len(nums) != len(paths):
-                raw = " | ".join(s.raw for s in row.slots)
-                for p in paths:
-                    store.set_null(p, "unplaced", f"row {item.labels[0]} holds {len(nums)} numbers for "
-                                   f"{len(paths)} columns and table 二 has no sums to place them", raw)
-                continue
-            slots = nums
-        for p, kind, slot in zip(paths, item.kinds, slots):
-            _set_proactive(store, p, kind, slot, item.labels[0])
-
-
-def _set_proactive(store: FieldStore, path: str, kind: str, slot: Slot, label: str) -> None:
-    if slot.parsed is None:
-        store.set_null(path, "blank", f"{label}: the cell is blank", slot.raw)
-        return
-    value = slot.parsed.value
-    if kind.startswith("money"):
-        value = to_wanyuan(slot.parsed)
-        if kind == "money_unstated" and slot.parsed.unit is None and value != 0:
-            store.warn(path, "unit_not_stated", f"{label}: amount written without a unit; kept as written "
-                       "(the header states none)", slot.raw)
-    elif kind == "count" and value < 0:
-        store.warn(path, "negative", f"{label}: a count written as negative; kept as written", slot.raw)
-    store.set_from_slot(path, value, slot)
-
-
 # ---------------------------------------------------------------- table 三
 
 def _active_result_rows(template: Template, matched: set[str]) -> list[str]:
@@ -139,7 +102,12 @@ def _active_result_rows(template: Template, matched: set[str]) -> list[str]:
 
 
 def read_applications(rows: list[LogicalRow], template: Template, store: FieldStore) -> list[Rule]:
-    data = _data_rows(rows)
+    aliases = [t.labels for t in template.results]
+    rows = pair_label_block(rows, lambda r: len(r.labels) <= 2 and any(
+        similarity(_label(r), a) >= MIN_SCORE for a in aliases))
+    detached = detached_notes(rows)
+    fragments = {id(s) for slots in detached.values() for s in slots}
+    data = [r for r in data_rows(rows) if not (r.slots and all(id(s) in fragments for s in r.slots))]
     views = [_row_view(r, 7) for r in data]
     tmpl = list(template.results)
     match = align([v[0] for v in views], [t.labels for t in tmpl])
@@ -157,6 +125,7 @@ def read_applications(rows: list[LogicalRow], template: Template, store: FieldSt
     values: dict[str, Optional[float]] = {}
     slots: dict[str, Slot] = {}
     short: list[ShortRow] = []
+    runs: dict[str, tuple[str, str, str]] = {}
     label_of = {t.path: t.labels[0] for t in tmpl}
     for path in active:
         fields = [f"applications.{path}.{c}" for c in APPLICANT_KEYS]
@@ -167,6 +136,18 @@ def read_applications(rows: list[LogicalRow], template: Template, store: FieldSt
                 store.warn(f, "missing_row", f"table 三 has no row 「{label_of[path]}」")
             continue
         row, fitted = data[row_of[path]], views[row_of[path]][1]
+        if row.run is not None:
+            short.append(ShortRow(path, fields, [], candidates=splits(row.run, ["count"] * 7, APPLICATION_SUM) or []))
+            runs[path] = (row.run, f"ran its cells together as {row.run!r}", "split into 7 numbers (no leading zeros)")
+            continue
+        if id(row) in detached and fitted is None and len(row.numbers()) + len(detached[id(row)]) == 7:
+            kept, notes = row.numbers(), detached[id(row)]
+            raw = " | ".join(s.raw for s in kept + notes)
+            short.append(ShortRow(path, fields, [], candidates=_insertions([s.value for s in kept],
+                                                                           [s.value for s in notes])))
+            runs[path] = (raw, f"kept {len(kept)} numbers and had {len(notes)} annotated cell(s) wrapped onto a "
+                          f"line of their own ({raw})", "placement of the detached cell(s)")
+            continue
         if fitted is not None:
             for f, s in zip(fields, fitted):
                 values[f] = s.value
@@ -190,14 +171,39 @@ def read_applications(rows: list[LogicalRow], template: Template, store: FieldSt
     for f in distrusted:
         values[f] = None
     sol = solve(values, rules, short)
-    _store_solution(store, sol, values, slots, short, label_of, "三", distrusted)
+    _store_solution(store, sol, values, slots, short, label_of, "三", distrusted, runs)
+    fill_absent(store, template)
     return rules
 
 
+def template_fields(template: Template, other_handling: bool) -> list[str]:
+    """Every field id of tables 二 and 三 in this form; （六） as one row or as three."""
+    out = [f"proactive.{it.key}.{f}" for it in template.proactive for f in it.fields]
+    replaced = {p for r in template.results for p in r.alternative_to}
+    for row in template.results:
+        if (row.alternative_to and not other_handling) or (row.path in replaced and other_handling):
+            continue
+        out += [f"applications.{row.path}.{c}" for c in APPLICANT_KEYS]
+    return out
+
+
+def fill_absent(store: FieldStore, template: Template) -> None:
+    """Never a field missing from the JSON: any field no reader set is null with a warning."""
+    other_handling = any(k.startswith("applications.results.other_handling.") for k in store.values)
+    for f in template_fields(template, other_handling):
+        if f not in store.values:
+            store.set_null(f, "missing", "not found in the source (its table or row was not read)")
+
+
 def _store_solution(store: FieldStore, sol, values, slots, short, label_of, table: str,
-                    distrusted: dict[str, Slot] | None = None) -> None:
+                    distrusted: dict[str, Slot] | None = None,
+                    runs: dict[str, tuple[str, str, str]] | None = None) -> None:
     placed_slot: dict[str, Slot] = {}
+    runs = runs or {}
+    run_of = {f: r for r in short if r.key in runs for f in r.fields}
     for row in short:
+        if row.key in runs:
+            continue
         if row.key in sol.placed:
             for k, f in enumerate(sol.placed[row.key]):
                 placed_slot[f] = slots[f"#{row.key}#{k}"]
@@ -210,7 +216,9 @@ def _store_solution(store: FieldStore, sol, values, slots, short, label_of, tabl
     if sol.broken:
         broken_note = " (sums the source breaks were not used)"
     for f, v in sol.values.items():
-        if f in slots and values.get(f) is not None:
+        if f in run_of:
+            _store_run_field(store, f, v, run_of[f], runs[run_of[f].key], sol, label_of, table)
+        elif f in slots and values.get(f) is not None:
             store.set_from_slot(f, values[f], slots[f])
         elif f in placed_slot:
             store.set_from_slot(f, v, placed_slot[f])
@@ -238,18 +246,51 @@ def _store_solution(store: FieldStore, sol, values, slots, short, label_of, tabl
                                f" and the sums do not pin it{broken_note}", raw)
 
 
+def _insertions(kept: list, notes: list) -> list[tuple]:
+    """Every row the kept numbers (in order) and the detached ones (anywhere) can make."""
+    width = len(kept) + len(notes)
+    out = []
+    for cols in itertools.permutations(range(width), len(notes)):
+        at = dict(zip(cols, notes))
+        rest = iter(kept)
+        out.append(tuple(at[k] if k in at else next(rest) for k in range(width)))
+    return list(dict.fromkeys(out))
+
+
+def _store_run_field(store: FieldStore, f: str, v, row: ShortRow, run: tuple[str, str, str], sol, label_of,
+                     table: str) -> None:
+    raw, what, choice = run
+    label = label_of.get(row.key, row.key)
+    if row.key in sol.placed:
+        store.set_inferred(f, v, f"table {table} row 「{label}」 {what}; the only {choice} that fits the "
+                           "template's sums was used", raw)
+    elif v is not None:
+        store.set_inferred(f, v, f"table {table} row 「{label}」 {what}, undecidable as a whole; the template's "
+                           f"sums pin this cell to {v}", raw)
+    else:
+        n = sol.ambiguous_placements.get(row.key, 0)
+        store.set_null(f, "unsplit", f"table {table} row 「{label}」 {what}: {'no' if n == 0 else n} "
+                       f"{choice}s fit the template's sums", raw)
+
+
 # ---------------------------------------------------------------- table 四
 
 def read_reviews(rows: list[LogicalRow], store: FieldStore) -> list[Rule]:
     fields = [f"reviews_and_lawsuits.{g}.{o}" for g, _ in REVIEW_GROUPS for o in REVIEW_OUTCOMES]
     rules = review_rules()
-    data = _data_rows(rows)
+    data = data_rows(rows)
     values: dict[str, Optional[float]] = {f: None for f in fields}
     slots: dict[str, Slot] = {}
     short: list[ShortRow] = []
     label_of = {"reviews": "行政复议、行政诉讼"}
+    runs: dict[str, tuple[str, str, str]] = {}
     fitted = next((s for s in (_row_view(r, 15)[1] for r in data) if s is not None), None)
-    if fitted is None:
+    run_rows = [r for r in data if r.run is not None and not r.labels]
+    if fitted is None and run_rows and not any(r.numbers() for r in data):
+        raw = " ".join(r.run for r in run_rows)
+        runs["reviews"] = (raw, f"ran its 15 cells together as {raw!r}", "split into 15 numbers (no leading zeros)")
+        short.append(ShortRow("reviews", fields, [], candidates=splits(raw, ["count"] * 15, REVIEW_SUMS) or []))
+    elif fitted is None:
         nums = [s for r in data for s in r.numbers()]
         if len(nums) == 15:
             fitted = nums
@@ -272,5 +313,8 @@ def read_reviews(rows: list[LogicalRow], store: FieldStore) -> list[Rule]:
     for f in distrusted:
         values[f] = None
     sol = solve(values, rules, short)
-    _store_solution(store, sol, values, slots, short, label_of, "四", distrusted)
+    _store_solution(store, sol, values, slots, short, label_of, "四", distrusted, runs)
+    for f in fields:
+        if f not in store.values:
+            store.set_null(f, "missing", "not found in the source (table 四 was not read)")
     return rules

@@ -5,11 +5,12 @@ from xxgk.model import Document, Refused
 from xxgk.normalize.checks import run_checks
 from xxgk.normalize.fields import FieldStore, nest
 from xxgk.normalize.form import decide_form
-from xxgk.normalize.meta import body_misread, find_agency, find_title, find_year, parse_date
+from xxgk.normalize.meta import extract_metadata
 
 from xxgk.normalize.prose import clean_paragraphs, section_text, split_signature
 from xxgk.normalize.readers import read_applications, read_proactive, read_reviews
-from xxgk.normalize.sections import count_reports, split_sections
+from xxgk.normalize.refusal import refusal
+from xxgk.normalize.sections import split_sections
 from xxgk.normalize.templates import TEMPLATES
 
 SCHEMA_VERSION = "1"
@@ -22,15 +23,17 @@ class NotAReport(Refused):
 
 def build_report(doc: Document) -> dict:
     sec = split_sections(doc)
-    n = count_reports(sec)
-    if n == 0:
-        raise NotAReport("no report tables found: not a 政府信息公开工作年度报告")
-    if n > 1:
-        raise NotAReport(f"the document holds {n} reports; convert each one separately")
+    reason = refusal(doc, sec)  # not a report, pre-2019, several reports
+    if reason:
+        raise NotAReport(reason)
 
-    texts = [p.text for p in doc.paragraphs()]
-    title = find_title(doc.metadata.get("title"), [p.text for p in sec.preamble])
-    year, _ = find_year(title, texts)
+    sections = {k: clean_paragraphs(sec.prose.get(k, [])) for k in ("overview", "problems", "other")}
+    last = next((k for k in ("other", "problems") if sections[k]), None)
+    signature: list[str] = []
+    if last:
+        sections[last], signature = split_signature(sections[last])
+    meta = extract_metadata(doc, sec.preamble, signature)
+    year = meta.year
     form, form_note = decide_form(sec.rows["proactive"], sec.rows["applications"], year)
 
     store = FieldStore()
@@ -39,34 +42,22 @@ def build_report(doc: Document) -> dict:
     for kind in ("proactive", "applications", "reviews"):
         if not sec.rows[kind]:
             store.warn(None, "missing_table", f"table {dict(proactive='二', applications='三', reviews='四')[kind]} not found")
-    read_proactive(sec.rows["proactive"], TEMPLATES[form], store)
+    read_proactive(sec.rows["proactive"], TEMPLATES[form], store, [p.text for p in sec.prose.get("overview", [])])
     rules = read_applications(sec.rows["applications"], TEMPLATES[form], store)
     rules += read_reviews(sec.rows["reviews"], store)
     checks = run_checks(store.values, rules)
     _flag_ocr(store, checks)
 
-    sections = {k: clean_paragraphs(sec.prose.get(k, [])) for k in ("overview", "problems", "other")}
-    last = next((k for k in ("other", "problems") if sections[k]), None)
-    signature: list[str] = []
-    if last:
-        sections[last], signature = split_signature(sections[last])
-    published = next((d for d in map(parse_date, reversed(signature)) if d), None) or doc.metadata.get("published")
-    agency = find_agency(title, texts, signature, doc.metadata)
-    if title and agency and agency not in title:
-        # The title's agency was misread (OCR); the body's spelling replaces it in the title too.
-        fixed = title.replace(body_misread(title, agency), agency)
-        if fixed != title:
-            store.warn("title", "title_corrected", f"title read as {title!r}; agency spelled as in the body", title)
-            title = fixed
-
     src = doc.source
     return {
         "schema_version": SCHEMA_VERSION,
         "template": form,
-        "agency": agency,
+        "agency": meta.agency,
+        "agency_normalized": meta.agency_normalized,
+        "agency_region_code": meta.agency_region_code,
         "year": year,
-        "title": title,
-        "published": published,
+        "title": meta.title,
+        "published": meta.published,
         "source": {"path": src.path, "url": src.url, "format": src.format, "sha256": src.sha256,
                    "pages": src.pages, "ocr": src.ocr,
                    "ocr_engine": src.ocr_engine if src.ocr else None},
@@ -75,8 +66,8 @@ def build_report(doc: Document) -> dict:
         "applications": nest(store.values, "applications"),
         "reviews_and_lawsuits": nest(store.values, "reviews_and_lawsuits"),
         "checks": checks,
-        "warnings": list(doc.warnings) + store.warnings,
-        "provenance": store.provenance,
+        "warnings": list(doc.warnings) + meta.warnings + store.warnings,
+        "provenance": {**meta.provenance, **store.provenance},
     }
 
 

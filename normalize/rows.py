@@ -4,7 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from xxgk.model import Cell, Table
+import re
+import unicodedata
+
+from xxgk.model import Cell, Paragraph, Table
+from xxgk.normalize.furniture import is_page_number
+from xxgk.normalize.labels import split_label
 from xxgk.normalize.numbers import Parsed, is_blank, parse_number
 
 
@@ -28,6 +33,8 @@ class LogicalRow:
     # True when slots sit at their real columns, so a blank slot is a real blank cell.
     positional: bool
     cells: list[Cell] = field(default_factory=list)
+    # The row's cells run together into one digit string (text scraped without separators).
+    run: Optional[str] = None
 
     @property
     def label(self) -> str:
@@ -49,6 +56,9 @@ def table_rows(table: Table) -> list[LogicalRow]:
     """
     out = []
     for cells in table.rows():
+        texts = [c.text for c in cells if not is_blank(c.text)]
+        if len(texts) == 1 and is_page_number(texts[0]):
+            continue  # a page footer (— 4 —) the extraction left inside the table
         kinds = []
         for c in cells:
             p = parse_number(c.text)
@@ -57,7 +67,7 @@ def table_rows(table: Table) -> list[LogicalRow]:
         labels, slots = [], []
         for i, (c, k) in enumerate(zip(cells, kinds)):
             if k == "label":
-                labels.append(c.text.strip())
+                labels.extend(split_label(c.text))
             elif k == "num":
                 slots.append(Slot(c.text, parse_number(c.text), c))
             elif table.positional and i > last_label:
@@ -83,3 +93,79 @@ def value_block(row: LogicalRow, width: int) -> Optional[tuple[list[str], list[S
         return None
     labels = [c.text.strip() for c in row.cells[:-width] if not is_blank(c.text)]
     return labels, [Slot(c.text, parse_number(c.text), c) for c in block]
+
+
+# label, then the digits its cells left behind: 规范性文件898989, 121 000013, 10203120001200000.
+_TRAILING_RUN = re.compile(r"^(?P<label>.*?[^\d\s.+\-])?(?P<run>[\d\s.+\-]*\d[\d\s.]*)$")
+MAX_ROW_TEXT = 120
+
+
+def paragraph_row(p: Paragraph) -> Optional[LogicalRow]:
+    """A table row whose cells a scraper ran together into one line, or None for prose."""
+    text = unicodedata.normalize("NFKC", p.text).strip()
+    if not text or len(text) > MAX_ROW_TEXT or re.search(r"[。；;]", text):
+        return None
+    m = _TRAILING_RUN.match(text)
+    cell = Cell(row=0, col=0, text=p.text, page=p.page, bbox=p.bbox, method=p.method)
+    if not m:
+        return LogicalRow(split_label(text), [], False, [cell])
+    label = (m.group("label") or "").strip()
+    return LogicalRow(split_label(label) if label else [], [], False, [cell], run=m.group("run").strip())
+
+
+def pair_label_block(rows: list[LogicalRow], is_row_label) -> list[LogicalRow]:
+    """A block of label-only rows followed by as many value-only rows: each label gets its values.
+
+    PDF-to-markdown tools print a group's labels first, then its numbers. Only labels that name a
+    template row count (header fragments, footers in the block are skipped); counts must agree.
+    """
+    out: list[LogicalRow] = []
+    i = 0
+    while i < len(rows):
+        j = i
+        while j < len(rows) and not rows[j].slots and not rows[j].run:
+            j += 1
+        k = j
+        while k < len(rows) and rows[k].slots and not rows[k].labels and not rows[k].run:
+            k += 1
+        named = [r for r in rows[i:j] if is_row_label(r)]
+        if k - j >= 2 and len(named) == k - j:
+            out.extend(r for r in rows[i:j] if not is_row_label(r))
+            out.extend(LogicalRow(lab.labels, val.slots, False, lab.cells + val.cells)
+                       for lab, val in zip(named, rows[j:k]))
+            i = k
+        else:
+            out.extend(rows[i:max(j, i + 1)])
+            i = max(j, i + 1)
+    return out
+
+
+def data_rows(rows: list[LogicalRow]) -> list[LogicalRow]:
+    return [r for r in rows if r.slots or r.run]
+
+
+def fit_slots(row: LogicalRow, width: int) -> Optional[list[Slot]]:
+    """The row's slots at their columns, or None when positions cannot be trusted."""
+    if not row.positional:
+        return None
+    slots = list(row.slots)
+    while len(slots) > width and slots[-1].parsed is None:
+        slots.pop()
+    while len(slots) > width and slots[0].parsed is None:
+        slots.pop(0)
+    return slots if len(slots) == width else None
+
+
+def detached_notes(rows: list[LogicalRow]) -> dict[int, list[Slot]]:
+    """Annotated numbers that wrapped onto a line of their own (| 55（含自然失效 29 件） |), by the row above."""
+    out: dict[int, list[Slot]] = {}
+    owner: Optional[LogicalRow] = None
+    for r in rows:
+        nums = r.numbers()
+        if not r.labels and nums and all(s.parsed.note for s in nums) and owner is not None and not r.run:
+            out.setdefault(id(owner), []).extend(nums)
+        elif r.labels and r.slots:
+            owner = r
+        elif r.labels:
+            owner = None
+    return out

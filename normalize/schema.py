@@ -1,102 +1,206 @@
-"""The JSON Schema of the canonical report, generated from the template definitions."""
+"""The JSON Schema of the canonical report, generated from the template definitions and the field dictionary."""
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Callable, Optional
 
-from xxgk.normalize.templates import TEMPLATES
-from xxgk.normalize.templates.base import APPLICANT_KEYS, REVIEW_GROUPS, REVIEW_OUTCOMES
+from xxgk.normalize.catalog import FieldInfo, field_catalog
 
-_COUNT = {"type": ["integer", "null"]}
-_NUMBER = {"type": ["number", "null"]}
+# Every warnings[].kind the converters and the normaliser emit; a new kind is added here (tests/test_schema.py
+# scans the source for kinds missing from this list).
+WARNING_KINDS: dict[str, str] = {
+    "blank": "a cell the source leaves blank; the value is null",
+    "unreadable": "a cell that does not read as a number; the value is null",
+    "missing": "a row of table 二 the source does not print",
+    "missing_row": "a row of table 三 or 四 the source does not print",
+    "missing_table": "a whole table (二, 三 or 四) not found",
+    "unplaced": "a row that lost numbers in extraction and cannot be placed column by column",
+    "placed": "a row that lost numbers, placed by the only placement that fits the sums",
+    "inferred": "a value pinned by the template's sums, not read from the source",
+    "negative": "a count written as negative; the value is null, the raw text kept",
+    "unit_not_stated": "an amount written without a unit; kept as written",
+    "label_by_position": "a row label unreadable, the row placed by its position",
+    "template_guessed": "the form (2019/2021) decided without clear table headers",
+    "title_corrected": "the title's agency misread (OCR) and spelled as in the body",
+    "agency_corrected": "the agency's region was no division; the one division one character away, named elsewhere in the document, replaces it",
+    "agency_unknown_place": "the agency's region is no division and no single correction is supported: agency null",
+    "agency_not_found": "nothing in the document names the issuing body as an organisation: agency null",
+    "agency_ambiguous": "the body text names more than one possible issuing body: agency null",
+    "agency_title_unparsed": "the title's agency part is not an organisation name; a later source was used",
+    "agency_sources_disagree": "title, signature and page metadata name different bodies; the most trusted kept",
+    "agency_from_body": "no title, signature or metadata names the agency; it is taken from the body text",
+    "agency_region_placeholder": "the agency's region is an anonymised placeholder (某某市): no region code",
+    "agency_region_ambiguous": "the agency's region names several divisions: agency_region_code null",
+    "year_guessed": "no statistics period or title year: the year is the one the text cites most",
+    "low_confidence": "an OCR'd number read with confidence below 0.9",
+    "ocr_check_failed": "an OCR'd number inside a failed consistency check",
+    "ocr": "a page read by OCR",
+    "ocr_low_confidence": "a page OCR read with low overall confidence",
+    "ocr_structure": "a scanned page whose table structure OCR could not fully recover",
+    "ocr_empty": "a scanned page where OCR found no table and no text",
+    "versions_disagree": "the report's 文字版 and 全真版 (crawled together) give different values here",
+    "image_page": "a PDF page without a text layer that could not be read",
+    "image_region": "a PDF page with a large image and no text layer over it",
+    "encoding": "the text encoding was guessed or repaired",
+    "image_size": "a scanned page scaled before OCR (too large or too small to read as given)",
+    "ofd": "an OFD container holding more than one document: only the first is read",
+    "repaired": "a damaged file (PDF cross-reference table) read from a copy pdfium repaired",
+    "unsplit": "a row whose cells ran together into one digit string that more than one split (or none) fits",
+    "annotated": "a cell holding a number and a note (22（其中修订 16 件）): the number kept, the note in raw",
+}
+METHODS = ("text", "ocr", "inferred")
+META_SOURCES = ("title", "signature", "metadata", "body")
+META_KEYS = r"^(agency|year|title|published)$"
+# One coordinate convention for every bbox, whatever the input.
+BBOX_CONVENTION = ("[x0, top, x1, bottom] in PDF points (1/72 inch) measured from the top-left corner of the "
+                   "page: born-digital PDFs as laid out; scans and images converted from pixels at the "
+                   "image's own dpi (points = pixels × 72 / dpi); null for inputs without pages (HTML, DOCX, text)")
+FIELD_PREFIX = r"^(proactive|applications|reviews_and_lawsuits)\."
+FIELD_PROVENANCE = ("page", "bbox", "raw", "method", "confidence")
+
+_NULLABLE_STR = {"type": ["string", "null"]}
 
 
-def _obj(props: dict, required: bool = False) -> dict:
-    return {"type": "object", "properties": props, "additionalProperties": True,
-            **({"required": list(props)} if required else {})}
+def _obj(props: dict, required: bool = False, description: Optional[str] = None) -> dict:
+    return {"type": "object", **({"description": description} if description else {}), "properties": props,
+            "additionalProperties": True, **({"required": list(props)} if required else {})}
 
 
-def _tree(paths: dict[str, dict]) -> dict:
-    """{'a.b': schema} → nested object schemas."""
+def _leaf(info: FieldInfo) -> dict:
+    if info.kind == "money":
+        return {"type": ["number", "null"], "description": info.description()}
+    out = {"type": ["integer", "null"], "description": info.description()}
+    if info.kind == "count":
+        out["minimum"] = 0
+    return out
+
+
+def _tree(fields: list[FieldInfo], prefix: str, required: bool) -> dict:
+    """Field ids under `prefix` → nested object schemas; `required` makes each innermost object require its leaves."""
     root: dict = {}
-    for path, leaf in paths.items():
+    for f in fields:
         node = root
-        keys = path.split(".")
+        keys = f.id[len(prefix) + 1:].split(".")
         for k in keys[:-1]:
             node = node.setdefault(k, {})
-        node[keys[-1]] = leaf
-    def build(node):
-        return _obj({k: (v if "type" in v else build(v)) for k, v in node.items()})
+        node[keys[-1]] = _leaf(f)
+
+    def build(node: dict) -> dict:
+        props = {k: (v if "type" in v else build(v)) for k, v in node.items()}
+        innermost = all("type" in v and v["type"] != "object" for v in node.values())
+        return _obj(props, required=required and innermost)
     return build(root)
 
 
-def _proactive() -> dict:
-    paths = {}
-    for t in TEMPLATES.values():
-        for item in t.proactive:
-            for f, kind in zip(item.fields, item.kinds):
-                paths[f"{item.key}.{f}"] = _NUMBER if kind.startswith("money") else _COUNT
-    return _tree(paths)
+def _section(prefix: str, required: bool, description: str) -> dict:
+    out = _tree([f for f in field_catalog() if f.id.startswith(prefix + ".")], prefix, required)
+    return {**out, "description": description}
 
 
-def _applications() -> dict:
-    row = _obj({k: _COUNT for k in APPLICANT_KEYS}, required=True)
-    paths = {}
-    for t in TEMPLATES.values():
-        for r in t.results:
-            paths[r.path] = row
-    return _tree(paths)
+def _provenance_entry(required: tuple[str, ...]) -> dict:
+    return {"type": "object", "required": list(required), "additionalProperties": True, "properties": {
+        "page": {"type": ["integer", "null"], "minimum": 1, "description": "page number, from 1"},
+        "bbox": {"type": ["array", "null"], "items": {"type": "number"}, "minItems": 4, "maxItems": 4,
+                 "description": BBOX_CONVENTION},
+        "raw": {**_NULLABLE_STR, "description": "the text as the source writes it"},
+        "method": {"enum": list(METHODS), "description": "text: read from a text layer; ocr: read by OCR; "
+                                                         "inferred: pinned by the template's sums"},
+        "confidence": {"type": ["number", "null"], "minimum": 0, "maximum": 1, "description": "OCR confidence"}}}
+
+
+def _meta_provenance() -> dict:
+    """agency, year, title, published: a provenance entry that also says which part of the document it came from."""
+    entry = _provenance_entry(("method", "source"))
+    entry["properties"]["source"] = {"enum": list(META_SOURCES), "description": "the part of the document it was "
+                                     "read from: title, signature block, page metadata or body text, in order of trust"}
+    return entry
 
 
 @lru_cache(maxsize=1)
 def report_schema() -> dict:
-    group = _obj({o: _COUNT for o in REVIEW_OUTCOMES}, required=True)
-    nullable_str = {"type": ["string", "null"]}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://xxgk.invalid/schema/canonical-report-1.json",
         "title": "xxgk canonical report (政府信息公开工作年度报告), version 1",
+        "$comment": f"bbox convention: {BBOX_CONVENTION}",
         "type": "object",
         "required": ["schema_version", "template", "agency", "year", "title", "published", "source", "text",
                      "proactive", "applications", "reviews_and_lawsuits", "checks", "warnings", "provenance"],
         "properties": {
             "schema_version": {"const": "1"},
-            "template": {"enum": ["2021", "2019"]},
-            "agency": nullable_str,
-            "year": {"type": ["integer", "null"], "minimum": 1990, "maximum": 2100},
-            "title": nullable_str,
+            "template": {"enum": ["2021", "2019"], "description": "which national form the tables follow: "
+                         "2021 (国办公开办函〔2021〕30号) or 2019 (国办公开办函〔2019〕60号)"},
+            "agency": {**_NULLABLE_STR, "description": "issuing body (发布机关)"},
+            "agency_normalized": {**_NULLABLE_STR, "description": "the agency half-width, without spaces, with the "
+                                  "region prefix the document states made explicit: the key for grouping years"},
+            "agency_region_code": {"type": ["string", "null"], "pattern": r"^\d{6}$", "description": "GB/T 2260 "
+                                   "code of the agency's region (a township's county) where the name resolves"},
+            "year": {"type": ["integer", "null"], "minimum": 1990, "maximum": 2100,
+                     "description": "the year reported on (统计期限), not the year of publication"},
+            "title": _NULLABLE_STR,
             "published": {"type": ["string", "null"], "pattern": r"^\d{4}-\d{2}-\d{2}$"},
-            "source": _obj({"path": nullable_str, "url": nullable_str,
-                            "format": {"enum": ["pdf", "docx", "doc", "image", "html", "text"]},
+            "source": _obj({"path": _NULLABLE_STR, "url": _NULLABLE_STR,
+                            "format": {"enum": ["pdf", "docx", "doc", "image", "html", "text", "ofd"]},
                             "sha256": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$"},
                             "pages": {"type": ["integer", "null"], "minimum": 0},
                             "ocr": {"type": "boolean"},
                             "ocr_engine": {"enum": ["tesseract", "rapidocr", None]}}),
-            "text": _obj({k: nullable_str for k in ("overview", "problems", "other")}, required=True),
-            "proactive": _proactive(),
-            "applications": _applications(),
-            "reviews_and_lawsuits": _obj({g: group for g, _ in REVIEW_GROUPS}, required=True),
+            "text": _obj({k: _NULLABLE_STR for k in ("overview", "problems", "other")}, required=True,
+                         description="prose of sections 一 (overview), 五 (problems) and 六 (other)"),
+            "proactive": _section("proactive", False, "表二 二、主动公开政府信息情况"),
+            "applications": _section("applications", True, "表三 三、收到和处理政府信息公开申请情况"),
+            "reviews_and_lawsuits": _section("reviews_and_lawsuits", True,
+                                             "表四 四、政府信息公开行政复议、行政诉讼情况"),
             "checks": {"type": "array", "items": _obj({
                 "rule": {"enum": ["applications.balance", "applications.row_total", "applications.results_total",
                                   "reviews_and_lawsuits.group_total"]},
                 "passed": {"type": "boolean"}, "message": {"type": "string"},
                 "fields": {"type": "array", "items": {"type": "string"}}}, required=True)},
             "warnings": {"type": "array", "items": _obj({
-                "field": nullable_str, "kind": {"type": "string"}, "message": {"type": "string"},
-                "raw": nullable_str}, required=True)},
-            "provenance": {"type": "object", "additionalProperties": _obj({
-                "page": {"type": ["integer", "null"]},
-                "bbox": {"type": ["array", "null"], "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
-                "raw": nullable_str,
-                "method": {"enum": ["text", "ocr", "inferred"]},
-                "confidence": {"type": ["number", "null"], "minimum": 0, "maximum": 1}}, required=True)},
+                "field": _NULLABLE_STR,
+                "kind": {"enum": list(WARNING_KINDS), "description": "; ".join(f"{k}: {v}" for k, v in WARNING_KINDS.items())},
+                "message": {"type": "string"}, "raw": _NULLABLE_STR}, required=True)},
+            "provenance": {"type": "object",
+                           "description": "field id → where its value came from; other keys (agency, year, …) "
+                                          "may carry their own entries with extra keys",
+                           "patternProperties": {FIELD_PREFIX: _provenance_entry(FIELD_PROVENANCE),
+                                                 META_KEYS: _meta_provenance()},
+                           "additionalProperties": _provenance_entry(())},
         },
         "additionalProperties": True,
     }
 
 
-def validate(report: dict) -> list[str]:
-    """Schema errors as readable lines (empty when valid)."""
+@lru_cache(maxsize=1)
+def _compiled() -> Callable[[dict], object]:
+    """The schema compiled to Python once (fastjsonschema): a batch validates each report in microseconds."""
+    import fastjsonschema
+
+    # fastjsonschema knows drafts 4/6/7; the schema uses no keyword whose meaning differs in 2020-12.
+    return fastjsonschema.compile({**report_schema(), "$schema": "http://json-schema.org/draft-07/schema#"})
+
+
+def is_valid(report: dict) -> bool:
+    """True when the report meets the schema (compiled validator; same verdict as jsonschema's)."""
+    import fastjsonschema
+
+    try:
+        _compiled()(report)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
+def schema_errors(report: dict) -> list[str]:
+    """Every schema error as a readable line, from jsonschema (slow, complete)."""
     from jsonschema import Draft202012Validator
 
     v = Draft202012Validator(report_schema())
     return [f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}" for e in v.iter_errors(report)]
+
+
+def validate(report: dict) -> list[str]:
+    """Schema errors as readable lines (empty when valid): the compiled check first, jsonschema to explain."""
+    if is_valid(report):
+        return []
+    return schema_errors(report) or ["(top): rejected by the compiled schema validator"]

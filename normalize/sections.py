@@ -5,9 +5,9 @@ import re
 from dataclasses import dataclass, field
 
 from xxgk.model import Document, Paragraph, Table
-from xxgk.normalize.labels import compact, contains_any
-from xxgk.normalize.rows import LogicalRow, table_rows
-from xxgk.normalize.templates.base import TABLE_MARKERS
+from xxgk.normalize.labels import compact, similarity
+from xxgk.normalize.rows import LogicalRow, paragraph_row, table_rows
+from xxgk.normalize.templates.base import RESULTS_HEAD, RESULTS_TAIL, TABLE_MARKERS
 
 # Section → words its heading holds. Order matters: the first match wins.
 SECTION_HEADINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -66,6 +66,10 @@ class Sections:
     rows: dict[str, list[LogicalRow]] = field(default_factory=lambda: {k: [] for k in TABLE_SECTIONS})
     headings: list[tuple[str, str]] = field(default_factory=list)
     table_counts: dict[str, int] = field(default_factory=lambda: {k: 0 for k in TABLE_SECTIONS})
+    # Lines under 二/三/四 read as rows whose cells ran together: used where the section has no table.
+    line_rows: dict[str, list[LogicalRow]] = field(default_factory=lambda: {k: [] for k in TABLE_SECTIONS})
+    # Headings and tables in document order: ("heading", section) / ("table", kind).
+    events: list[tuple[str, str]] = field(default_factory=list)
 
 
 def split_sections(doc: Document) -> Sections:
@@ -80,6 +84,7 @@ def split_sections(doc: Document) -> Sections:
                 current = sec
                 heading_since_table = True
                 out.headings.append((sec, block.text))
+                out.events.append(("heading", sec))
                 if sec not in TABLE_SECTIONS:
                     last_table_kind = None  # a table under 五/六 (contacts, a fee list) continues nothing
                 continue
@@ -87,6 +92,11 @@ def split_sections(doc: Document) -> Sections:
                 out.preamble.append(block)
             else:
                 out.prose.setdefault(current, []).append(block)
+                row = paragraph_row(block) if current in TABLE_SECTIONS else None
+                if row is not None:
+                    out.line_rows[current].append(row)
+                    if row.run:
+                        out.events.append(("table", current))
             continue
         rows = table_rows(block)
         kind = _table_kind(rows)
@@ -103,14 +113,40 @@ def split_sections(doc: Document) -> Sections:
         if _table_kind(rows) is not None:
             out.table_counts[kind] += 1
         out.rows[kind].extend(rows)
+        out.events.append(("table", kind))
         last_table_kind = kind
+    for kind in TABLE_SECTIONS:
+        if not out.rows[kind] and any(r.run for r in out.line_rows[kind]):
+            out.rows[kind] = out.line_rows[kind]
+            out.table_counts[kind] = 1
     return out
 
 
+MIN_LABEL_SCORE = 0.72
+
+
+def _is_new_received(label: str) -> bool:
+    """The row 一、本年新收…: it scores best against that template row (二、上年结转… is close to it)."""
+    scores = [similarity(label, row.labels) for row in RESULTS_HEAD + RESULTS_TAIL]
+    return scores[0] >= MIN_LABEL_SCORE and scores[0] == max(scores)
+
+
 def count_reports(sec: Sections) -> int:
-    """How many reports the document seems to hold, from table 三's first row and the headings."""
-    first_rows = sum(1 for r in sec.rows["applications"] if contains_any(r.text, ("本年新收",)))
-    overviews = sum(1 for s, _ in sec.headings if s == "overview")
+    """How many different reports the document holds.
+
+    A report is a 总体情况 heading followed by tables, or a distinct 本年新收 row with numbers. One
+    report whose tables repeat or split (headers printed again, a header naming 本年新收 over other
+    rows) is still one: only a data row with other numbers, or a second outline, makes a second report.
+    """
     if not any(sec.rows.values()):
         return 0
-    return max(first_rows, overviews, 1)
+    outlines, open_outline = 0, False
+    for what, name in sec.events:
+        if what == "heading" and name == "overview":
+            open_outline = True
+        elif what == "table" and open_outline:
+            outlines += 1
+            open_outline = False
+    first_rows = {tuple(s.value for s in r.numbers()) or r.run for r in sec.rows["applications"]
+                  if (r.slots or r.run) and _is_new_received(r.label)}
+    return max(outlines, len(first_rows), 1)

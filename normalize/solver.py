@@ -68,6 +68,8 @@ class ShortRow:
     key: str
     fields: list[str]
     numbers: list[float]
+    # Whole value vectors the row may hold (cells run together), instead of numbers to place.
+    candidates: Optional[list[tuple]] = None
 
 
 @dataclass
@@ -95,6 +97,14 @@ def _placements(row: ShortRow, rules: Sequence[Rule]) -> list[tuple[tuple[Value,
     """Distinct value vectors of the row over every in-order placement its own rules allow."""
     local = [r for r in rules if all(f in row.fields for f in r.fields)]
     seen: dict[tuple, tuple[str, ...]] = {}
+    if row.candidates is not None:
+        for vec in row.candidates:
+            try:
+                propagate(dict(zip(row.fields, vec)), local)
+            except Contradiction:
+                continue
+            seen.setdefault(tuple(vec), tuple(row.fields))
+        return list(seen.items())
     for pos in itertools.combinations(range(len(row.fields)), len(row.numbers)):
         vals: dict[str, Value] = {f: None for f in row.fields}
         for p, n in zip(pos, row.numbers):
@@ -106,6 +116,42 @@ def _placements(row: ShortRow, rules: Sequence[Rule]) -> list[tuple[tuple[Value,
         vec = tuple(solved[f] for f in row.fields)
         seen.setdefault(vec, tuple(row.fields[p] for p in pos))
     return list(seen.items())
+
+
+def _narrow(base: dict[str, Value], rows: Sequence[ShortRow], options: list[list], rules: Sequence[Rule]) -> list[list]:
+    """Drop each row's options that contradict the values and the rows that have one option left.
+
+    Sound (an option that contradicts forced values is impossible) and what keeps the product of
+    options small when many rows are in doubt (a whole table whose cells ran together).
+    """
+    options = [list(o) for o in options]
+    for _ in range(len(rows)):
+        fixed = dict(base)
+        for row, opts in zip(rows, options):
+            if len(opts) == 1:
+                fixed.update(zip(row.fields, opts[0][0]))
+        try:
+            propagate(fixed, rules)
+        except Contradiction:
+            return options  # the single options clash: the product step reports it
+        changed = False
+        for k, (row, opts) in enumerate(zip(rows, options)):
+            if len(opts) < 2:
+                continue
+            keep = []
+            for opt in opts:
+                trial = dict(fixed)
+                trial.update(zip(row.fields, opt[0]))
+                try:
+                    propagate(trial, rules)
+                    keep.append(opt)
+                except Contradiction:
+                    pass
+            if len(keep) < len(opts) and keep:
+                options[k], changed = keep, True
+        if not changed:
+            break
+    return options
 
 
 def _propagate_dropping(values: dict[str, Value], rules: list[Rule]) -> tuple[dict[str, Value], list[Rule]]:
@@ -128,7 +174,7 @@ def solve(values: dict[str, Value], rules: Sequence[Rule], short_rows: Sequence[
 
     accepted: dict[str, tuple[Value, ...]] = {}
     if short_rows:
-        options = [_placements(r, active) for r in short_rows]
+        options = _narrow(base, short_rows, [_placements(r, active) for r in short_rows], active)
         combos = math.prod(len(o) for o in options)
         consistent: list[tuple] = []
         if 0 < combos <= MAX_COMBINATIONS:

@@ -2,16 +2,18 @@
 # Installs everything xxgk needs on Debian (run as root): system packages, then a venv in .venv.
 #   --with-office     also LibreOffice, for old .doc/.wps input and the tests that read it
 #   --with-rapidocr   also the optional RapidOCR engine (PP-OCR models ship inside its wheel)
+#   --with-browser    also Chromium, for the test that renders the audit page headless
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(python3 python3-venv python3-pip tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-sim-vert
-          tesseract-ocr-eng fonts-noto-cjk poppler-utils)
+          tesseract-ocr-eng fonts-noto-cjk poppler-utils jbig2dec)
 extras="dev"
 for arg in "$@"; do
   case "$arg" in
     --with-office) packages+=(libreoffice-writer-nogui) ;;
     --with-rapidocr) extras+=",rapidocr" ;;
+    --with-browser) packages+=(chromium) ;;
     *) echo "setup: unknown option $arg" >&2; exit 2 ;;
   esac
 done

@@ -41,43 +41,76 @@ def test_batch_reports_each_bad_file_and_converts_the_rest(bad_inputs, tmp_path)
     named = {Path(line.split(": ")[2]).name for line in errors}
     assert named == {"empty.txt", "junk.html", "notes.txt", "fake.pdf", "fake.docx"}
     assert all(len(line) < 300 for line in errors)
-    assert sorted(p.name for p in out.iterdir()) == ["good.json", "report_named.json"]
-    assert r.stdout.strip().splitlines()[-1] == "converted 2, with failed checks 1, failed 5"
-    report = json.loads((out / "report_named.json").read_text())
+    assert sorted(p.name for p in out.iterdir()) == ["good.txt.json", "report_named.pdf.json", "xxgk-run.jsonl"]
+    summary = dict(part.rsplit(" ", 1) for part in r.stdout.strip().splitlines()[-1].split(", "))
+    assert int(summary["converted"]) + int(summary["with failed checks"]) == 2
+    assert int(summary["refused"]) + int(summary["failed"]) == 5
+    report = json.loads((out / "report_named.pdf.json").read_text())
     assert report["applications"]["new_received"]["natural_person"] == 1
 
 
-def test_existing_output_is_kept_unless_overwrite(tmp_path):
+def test_existing_foreign_output_is_kept_unless_overwrite(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    target = out / "001_08da6b8b0cd87d19.json"
+    target = out / "001_08da6b8b0cd87d19.txt.json"
     target.write_text("precious")
     r = xxgk("convert", SEED, "-o", out)
-    assert r.returncode == 1 and "exists" in r.stderr
+    assert r.returncode == 1 and "exists and is not an xxgk report" in r.stderr
     assert target.read_text() == "precious"
     r = xxgk("convert", SEED, "-o", out, "--overwrite")
     assert r.returncode == 0
     assert json.loads(target.read_text())["agency"] == "长沙市医疗保障局"
-    assert [p.name for p in out.iterdir()] == [target.name]  # no temporary files left behind
+    assert sorted(p.name for p in out.iterdir()) == [target.name, "xxgk-run.jsonl"]  # no temporary files left
 
 
 def test_output_never_replaces_an_input(tmp_path):
-    src = tmp_path / "r.json.txt"
+    src = tmp_path / "r.txt"
     src.write_bytes(SEED.read_bytes())
-    victim = tmp_path / "r.json"
-    victim.write_text("user data")
-    r = xxgk("convert", src, "-o", tmp_path, "--overwrite")
-    assert r.returncode == 0  # r.json.txt → r.json.json, the user's r.json untouched
-    assert victim.read_text() == "user data"
+    victim = tmp_path / "r.txt.json"  # the name r.txt's output would get: an input too, so it is kept
+    victim.write_bytes(SEED0.read_bytes())
+    r = xxgk("convert", src, victim, "-o", tmp_path, "--overwrite")
+    assert r.returncode == 0, r.stderr
+    assert victim.read_bytes() == SEED0.read_bytes()
+    tagged = [p.name for p in tmp_path.glob("r.txt~*.json")]
+    assert len(tagged) == 1 and len(tagged[0]) == len("r.txt~12345678.json")
+    assert json.loads((tmp_path / tagged[0]).read_text())["agency"] == "长沙市医疗保障局"
+    assert (tmp_path / "r.txt.json.json").is_file()
 
 
 def test_parallel_jobs_give_the_same_reports(tmp_path):
     one, two = tmp_path / "one", tmp_path / "two"
     seeds = ROOT / "fixtures" / "seeds"
-    assert xxgk("convert", seeds, "-o", one).returncode == 0
+    assert xxgk("convert", seeds, "-o", one, "--jobs", "1").returncode == 0
     assert xxgk("convert", seeds, "-o", two, "--jobs", "2").returncode == 0
-    for f in one.iterdir():
-        assert json.loads(f.read_text()) == json.loads((two / f.name).read_text())
+    for f in one.glob("*.json"):
+        assert f.read_bytes() == (two / f.name).read_bytes()
+
+
+def test_one_file_without_out_is_written_next_to_it(tmp_path):
+    src = tmp_path / "长沙 report.txt"
+    src.write_bytes(SEED.read_bytes())
+    r = xxgk("convert", src, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["长沙 report.txt", "长沙 report.txt.json"]
+    report = json.loads((tmp_path / "长沙 report.txt.json").read_text())
+    assert report["agency"] == "长沙市医疗保障局"
+    assert report["applications"]["results"]["total"]["total"] == 10
+
+
+def test_out_dash_prints_the_json_to_stdout(tmp_path):
+    from xxgk.pipeline import convert_file
+
+    r = xxgk("convert", SEED, "-o", "-")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == convert_file(str(SEED))
+    assert list(tmp_path.iterdir()) == []
+    bad = tmp_path / "empty.txt"
+    bad.write_bytes(b"")
+    r = xxgk("convert", bad, "-o", "-")
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr.startswith(f"xxgk: error: {bad}: ")
+    r = xxgk("convert", SEED, SEED0, "-o", "-")
+    assert r.returncode == 2 and "exactly one input" in r.stderr
 
 
 def test_schema_and_validate(tmp_path):
@@ -86,7 +119,7 @@ def test_schema_and_validate(tmp_path):
     assert "applications" in schema["properties"]
     out = tmp_path / "out"
     assert xxgk("convert", SEED0, "-o", out).returncode == 0
-    good = out / "000_0a876d42556c3c3e.json"
+    good = out / "000_0a876d42556c3c3e.txt.json"
     r = xxgk("validate", good)
     assert r.returncode == 0 and "2 failed checks recorded" in r.stdout
     report = json.loads(good.read_text())
@@ -121,7 +154,8 @@ def test_url_input_from_a_local_server(tmp_path):
         server.shutdown()
     assert r.returncode == 1
     assert "missing.html: download failed" in r.stderr
-    (written,) = list(out.iterdir())
+    (written,) = list(out.glob("*.json"))
+    assert written.name == "report.txt.json"
     report = json.loads(written.read_text())
     assert report["source"]["url"] == f"{base}/report.txt"
     assert report["applications"]["results"]["total"]["total"] == 10

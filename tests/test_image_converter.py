@@ -115,7 +115,7 @@ def test_clean_scan_grid_matches_text_layer(clean_doc, oracle):
 @needs_tesseract
 def test_clean_scan_numbers_match_text_layer_by_position(clean_doc, oracle):
     table = _main_table(clean_doc)
-    k = 300 / 72  # pt -> px; the clean render needs no deskew, so positions carry over
+    k = 1.0  # cell boxes are in PDF points like the text layer; the clean render needs no deskew
     wrong = []
     for (text, (cx, cy)) in oracle["numbers"].values():
         px, py = cx * k, cy * k

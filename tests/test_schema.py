@@ -49,3 +49,101 @@ def test_published_schema_file_is_current():
     published = Path(__file__).resolve().parent.parent / "schema" / "canonical-report.schema.json"
     assert json.loads(published.read_text(encoding="utf-8")) == report_schema(), \
         "regenerate with: xxgk schema > schema/canonical-report.schema.json"
+
+
+# --- issue 11: descriptions, enums, bbox convention; issue 13: the compiled validator ---------------------
+
+import copy  # noqa: E402
+
+import pytest  # noqa: E402
+
+from outputs_helper import FIXTURES, SERIES, text_and_html_inputs  # noqa: E402
+from xxgk.normalize.schema import BBOX_CONVENTION, METHODS, WARNING_KINDS, is_valid, schema_errors, validate  # noqa: E402
+from xxgk.pipeline import convert_bytes, convert_file  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def outputs() -> list[dict]:
+    return [convert_file(p) for p in text_and_html_inputs() + sorted(SERIES.glob("*.txt"))
+            + [FIXTURES / "pdf" / "hzq2023.pdf"]]
+
+
+def _mutations(report: dict):
+    """Hand edits a validator must reject, each paired with a description."""
+    def edit(fn):
+        r = copy.deepcopy(report)
+        fn(r)
+        return r
+    yield "negative count", edit(lambda r: r["applications"]["results"]["disclosed"].__setitem__("natural_person", -3))
+    yield "negative review", edit(lambda r: r["reviews_and_lawsuits"]["review"].__setitem__("total", -1))
+    yield "unknown warning kind", edit(lambda r: r["warnings"].append(
+        {"field": None, "kind": "guess", "message": "m", "raw": None}))
+    yield "unknown method", edit(lambda r: next(iter(
+        v for k, v in r["provenance"].items() if k.startswith("applications."))).__setitem__("method", "guessed"))
+    yield "bbox of 3", edit(lambda r: next(iter(
+        v for k, v in r["provenance"].items() if k.startswith("applications."))).__setitem__("bbox", [1, 2, 3]))
+    yield "field provenance without page", edit(lambda r: next(iter(
+        v for k, v in r["provenance"].items() if k.startswith("applications."))).pop("page"))
+    yield "text count", edit(lambda r: r["applications"]["new_received"].__setitem__("total", "12"))
+    yield "missing column", edit(lambda r: r["applications"]["carried_over"].pop("natural_person"))
+    yield "bad date", edit(lambda r: r.__setitem__("published", "2024-1-5"))
+
+
+def test_compiled_validator_agrees_with_jsonschema_on_every_output_and_edit(outputs):
+    assert len(outputs) >= 25
+    for report in outputs:
+        assert is_valid(report) and schema_errors(report) == [] and validate(report) == []
+        for what, bad in _mutations(report):
+            errors = schema_errors(bad)
+            assert not is_valid(bad) and errors, what
+            assert validate(bad) == errors, what
+
+
+def test_provenance_entries_may_carry_extra_keys_and_non_field_entries(outputs):
+    report = copy.deepcopy(outputs[0])
+    report["provenance"]["agency"] = {"method": "text", "source": "title", "raw": "x", "note": "extra keys allowed"}
+    report["provenance"]["applications.new_received.total"]["note"] = "extra keys allowed"
+    assert validate(report) == []
+    report["provenance"]["agency"]["method"] = "guessed"
+    assert not is_valid(report)
+
+
+def test_warning_kinds_and_methods_are_enums():
+    props = report_schema()["properties"]
+    assert props["warnings"]["items"]["properties"]["kind"]["enum"] == list(WARNING_KINDS)
+    field_prov = props["provenance"]["patternProperties"]
+    assert next(iter(field_prov.values()))["properties"]["method"]["enum"] == list(METHODS) == ["text", "ocr", "inferred"]
+
+
+def test_every_warning_kind_in_the_source_is_in_the_enum():
+    """A new kind added in code but not in schema.WARNING_KINDS would make its report fail validation."""
+    found = set()
+    pattern = re.compile(r"""(?:\.warn\(|set_null\()\s*(?:[^,()]+|f?"[^"]*"),\s*"([a-z_]+)"|"field".*"kind":\s*"([a-z_]+)\"""")
+    doc_warn = re.compile(r"""doc\.warn\(\s*"([a-z_]+)\"""")
+    for folder in ("converters", "layout", "normalize", "xxgk"):
+        for py in (ROOT / folder).rglob("*.py"):
+            text = py.read_text(encoding="utf-8")
+            found |= {a or b for a, b in pattern.findall(text)} | set(doc_warn.findall(text))
+    found -= {"template", "title"}  # field names, caught by the first alternative: not kinds
+    assert found and found <= set(WARNING_KINDS), sorted(found - set(WARNING_KINDS))
+
+
+def test_bbox_convention_is_stated_once_in_the_schema(outputs):
+    schema = report_schema()
+    assert BBOX_CONVENTION in schema["$comment"]
+    entry = next(iter(schema["properties"]["provenance"]["patternProperties"].values()))
+    assert entry["properties"]["bbox"]["description"] == BBOX_CONVENTION and "PDF points" in BBOX_CONVENTION
+    pdf = outputs[-1]
+    box = pdf["provenance"]["reviews_and_lawsuits.review.upheld"]["bbox"]
+    assert len(box) == 4 and 0 <= box[0] < box[2] <= 612 and 0 <= box[1] < box[3] <= 842  # on an A4 page, in points
+
+
+def test_a_negative_count_in_the_source_becomes_null_with_a_warning():
+    text = (SERIES / "hongze_2021.txt").read_text(encoding="utf-8").replace("行政许可 | 430 |", "行政许可 | -430 |")
+    report = convert_bytes(text.encode("utf-8"), "negative.txt")
+    assert report["proactive"]["licensing"]["decisions"] is None
+    warning = next(w for w in report["warnings"] if w["field"] == "proactive.licensing.decisions")
+    assert warning["kind"] == "negative" and warning["raw"] == "-430"
+    assert validate(report) == []

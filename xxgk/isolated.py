@@ -1,48 +1,25 @@
-"""Run one conversion in a child process with a wall-clock limit (the API's ``timeout=``)."""
+"""Run one conversion in a child process with a wall-clock limit (the API's ``timeout=``).
+
+It is the batch's worker (xxgk.batch.worker): same memory limit, same capture of library warnings,
+same timeout / out of memory / crashed reasons.
+"""
 from __future__ import annotations
 
-import multiprocessing as mp
-import time
-from typing import Any, Callable
+from typing import Callable, Optional
 
-from xxgk import status as st
+DEFAULT_MAX_MEMORY_MB = 2048
 
 
-def _child(conn: Any, fn: Callable, args: tuple) -> None:
-    from xxgk.model import ConversionError
+def run_isolated(fn: Callable, args: tuple, label: str, timeout: float,
+                 max_memory_mb: Optional[int] = DEFAULT_MAX_MEMORY_MB):
+    """fn(*args) -> report dict, run in a fresh worker process; a ConversionResult whatever happens."""
+    import os
 
-    try:
-        conn.send(("ok", fn(*args)))
-    except ConversionError as e:
-        conn.send((e.status, str(e)))
-    except Exception as e:  # a bug must come back as a reason, not as a hang
-        conn.send((st.FAILED, f"internal error: {e.__class__.__name__}: {e}"))
-    finally:
-        conn.close()
-
-
-def run_isolated(fn: Callable, args: tuple, label: str, timeout: float):
     from xxgk.api import ConversionResult
+    from xxgk.batch.worker import run_one
 
-    ctx = mp.get_context("spawn")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, fn, args), daemon=True)
-    start = time.monotonic()
-    proc.start()
-    child.close()
-    try:
-        if not parent.poll(timeout):
-            return ConversionResult(label, st.FAILED, None, [f"timeout after {timeout:g} s"], time.monotonic() - start)
-        try:
-            kind, payload = parent.recv()
-        except EOFError:
-            return ConversionResult(label, st.FAILED, None, [f"crashed (exit code {proc.exitcode})"],
-                                    time.monotonic() - start)
-    finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join()
-    seconds = time.monotonic() - start
-    if kind == "ok":
-        return ConversionResult(label, st.report_status(payload), payload, [], seconds)
-    return ConversionResult(label, kind, None, [payload], seconds)
+    engine = os.environ.get("XXGK_OCR_ENGINE") or "tesseract"
+    payload = run_one({"call": (fn, args), "want_report": True}, timeout, max_memory_mb, engine)
+    report = payload.get("report")
+    errors = [] if report is not None else [payload.get("reason") or "failed"]
+    return ConversionResult(label, payload["status"], report, errors, payload.get("seconds") or 0.0)

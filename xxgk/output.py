@@ -1,73 +1,112 @@
-"""Where each report goes, and writing it without ever clobbering or half-writing a file."""
+"""Writing a report without ever clobbering or half-writing a file; output modes follow the umask."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import tempfile
+import secrets
 from pathlib import Path
-from typing import Iterable
+from typing import Optional
 from urllib.parse import urlparse
 
-INPUT_EXTENSIONS = {".pdf", ".docx", ".doc", ".wps", ".rtf", ".odt", ".html", ".htm", ".shtml", ".xhtml",
+INPUT_EXTENSIONS = {".pdf", ".docx", ".doc", ".wps", ".rtf", ".odt", ".ofd", ".html", ".htm", ".shtml", ".xhtml",
                     ".txt", ".md", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
+TEMP_PREFIX = ".xxgk-"  # temp names are short and fixed-length: a long CJK output name must not make them too long
+TEMP_SUFFIX = ".tmp"
 
 
 def is_url(s: str) -> bool:
     return urlparse(s).scheme in ("http", "https")
 
 
-def expand_inputs(args: Iterable[str]) -> list[tuple[str, Path | None]]:
-    """(input, folder it came from) for files, URLs and every report-like file under folders."""
-    out: list[tuple[str, Path | None]] = []
-    for a in args:
-        p = Path(a)
-        if not is_url(a) and p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in INPUT_EXTENSIONS and not f.name.startswith("."):
-                    out.append((str(f), p))
-        else:
-            out.append((a, None))
-    return out
+def dumps_report(report: dict) -> str:
+    """The one serialisation of a report: local pool, cluster and API all write these exact bytes."""
+    return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
 
 
-def plan_outputs(inputs: list[tuple[str, Path | None]], out_dir: Path) -> list[Path]:
-    """One JSON per input named after it; a folder's structure is kept; clashes get the extension."""
-    targets: list[Path] = []
-    for src, root in inputs:
-        if is_url(src):
-            tail = Path(urlparse(src).path).stem or "index"
-            rel = Path(f"{tail}-{hashlib.sha1(src.encode()).hexdigest()[:8]}")
-        elif root is not None:
-            rel = Path(src).relative_to(root).with_suffix("")
+_mode: Optional[int] = None
+
+
+def file_mode() -> int:
+    """0666 less the process umask, as open() would give; read once (umask() can only be read by setting it)."""
+    global _mode
+    if _mode is None:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        _mode = 0o666 & ~mask
+    return _mode
+
+
+def temp_path(directory: Path) -> Path:
+    return directory / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}{TEMP_SUFFIX}"
+
+
+def write_text_atomic(path: Path, text: str, replace: bool = True) -> None:
+    """Write to a temporary file beside the target, then move it into place in one step.
+
+    replace=False fails with FileExistsError if the target exists (os.link: no check-then-write race).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_path(path.parent)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fchmod(f.fileno(), file_mode())
+            os.fsync(f.fileno())
+        if replace:
+            os.replace(tmp, path)
         else:
-            rel = Path(Path(src).stem)
-        targets.append(out_dir / rel.with_name(rel.name + ".json"))
-    seen: dict[Path, int] = {}
-    for t in targets:
-        seen[t] = seen.get(t, 0) + 1
-    for i, ((src, _), t) in enumerate(zip(inputs, targets)):
-        if seen[t] > 1 and not is_url(src):
-            targets[i] = t.with_name(f"{Path(src).stem}{Path(src).suffix.lower()}.json")
-    return targets
+            os.link(tmp, path)
+            os.unlink(tmp)
+    except BaseException:  # Ctrl-C or a full disk: never leave the temporary file behind
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
 
 
 def write_json_atomic(path: Path, data: dict, overwrite: bool) -> None:
-    """Write to a temporary file beside the target, then move it into place in one step."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """A report as JSON, atomically; an existing file is replaced only with overwrite=True."""
+    write_text_atomic(Path(path), dumps_report(data), replace=overwrite)
+
+
+def is_xxgk_report(path: Path) -> bool:
+    """True when the file at path is one of our reports (so a re-run may replace it)."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=2)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        if overwrite:
-            os.replace(tmp, path)
-        else:
-            os.link(tmp, path)  # fails if the target exists: no check-then-write race
-            os.unlink(tmp)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    return head.lstrip().startswith(b"{") and b'"schema_version"' in head
+
+
+def remove_stale_temps(directory: Path) -> int:
+    """Delete temp files left by a killed run (their writer's pid is gone); returns how many."""
+    removed = 0
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return 0
+    for e in entries:
+        if not (e.name.startswith(TEMP_PREFIX) and e.name.endswith(TEMP_SUFFIX)):
+            continue
+        pid = e.name[len(TEMP_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            try:
+                os.unlink(e.path)
+                removed += 1
+            except OSError:
+                pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -4,11 +4,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 from pathlib import Path
 from typing import Iterator, Optional
 from urllib.parse import urlparse
 
-from xxgk.model import ConversionError
+from xxgk.model import ConversionError, Refused
 from xxgk.converters.registry import converter_for, sniff
 from xxgk.normalize.report import build_report
 from xxgk.normalize.schema import validate
@@ -56,29 +57,53 @@ def convert_bytes(data: bytes, name: str, path: Optional[str] = None, url: Optio
     return report
 
 
-def convert_file(path: str | os.PathLike) -> dict:
-    p = Path(path)
+_NOT_REGULAR = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+                (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def read_input(p: Path) -> bytes:
+    """The file's bytes, refusing before reading what is not a regular file or is over MAX_BYTES."""
     try:
-        data = p.read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then says what it is.
+        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except IsADirectoryError:
         raise ConversionError("is a directory")
     except OSError as e:
         raise ConversionError(f"cannot read: {e.strerror or e}")
-    return convert_bytes(data, p.name, path=str(p))
+    info = os.fstat(fd)
+    if stat.S_ISDIR(info.st_mode):
+        os.close(fd)
+        raise ConversionError("is a directory")
+    with os.fdopen(fd, "rb", buffering=0) as f:
+        for test, what in _NOT_REGULAR:
+            if test(info.st_mode):
+                raise Refused(f"not a regular file: {what}")
+        if info.st_size > MAX_BYTES:
+            raise ConversionError(f"the file is {info.st_size // (1024 * 1024)} MB; "
+                                  f"the limit is {MAX_BYTES // (1024 * 1024)} MB")
+        try:
+            data = f.read(MAX_BYTES + 1)  # a file growing while we read still stops at the limit
+        except OSError as e:
+            raise ConversionError(f"cannot read: {e.strerror or e}")
+    return data
+
+
+def convert_file(path: str | os.PathLike) -> dict:
+    p = Path(path)
+    return convert_bytes(read_input(p), p.name, path=str(p))
 
 
 def fetch_url(url: str, timeout: float = 30.0) -> bytes:
-    import requests
+    from xxgk.fetch import http_get
 
-    try:
-        resp = requests.get(url, timeout=timeout, headers={"User-Agent": "xxgk/0.1 (+report converter)"})
-        resp.raise_for_status()
-    except requests.RequestException as e:
-        raise ConversionError(f"download failed: {e.__class__.__name__}: {e}")
-    return resp.content
+    return http_get(url, timeout).body
 
 
 def convert_url(url: str) -> dict:
-    data = fetch_url(url)
-    name = url.rstrip("/").rsplit("/", 1)[-1] or "index.html"
-    return convert_bytes(data, name, url=url)
+    """A report page, a file URL, or a detail page whose report is its attachment (xxgk.fetch follows it)."""
+    from xxgk.fetch import fetch_report
+
+    data, name, source = fetch_report(url)
+    report = convert_bytes(data, name, url=source["url"])
+    report["source"].update(source)
+    return report

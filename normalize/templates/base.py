@@ -45,6 +45,8 @@ APPLICANT_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("total", ("总计",)),
 )
 APPLICANT_KEYS = tuple(k for k, _ in APPLICANT_COLUMNS)
+# Words of table 三's header: a label made only of their characters is a wrapped header fragment.
+APPLICANT_HEADER_WORDS = tuple(w for _, ws in APPLICANT_COLUMNS for w in ws) + ("法人或其他组织", "申请人情况")
 APPLICANT_PARTS = APPLICANT_KEYS[:-1]
 
 REVIEW_GROUPS: tuple[tuple[str, str], ...] = (
@@ -54,6 +56,16 @@ REVIEW_GROUPS: tuple[tuple[str, str], ...] = (
 )
 REVIEW_OUTCOMES: tuple[str, ...] = ("upheld", "corrected", "other", "pending", "total")
 REVIEW_OUTCOME_LABELS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+
+# Words of a cell's note (55（含自然失效 29 件）) that say which table 二 column a detached number is.
+NOTE_WORDS: dict[str, tuple[str, ...]] = {
+    "issued": ("修订", "制发", "印发", "新制定", "新出台"),
+    "repealed": ("失效", "废止", "宣布失效"),
+    "in_force": ("现行有效", "仍有效"),
+    "made": ("新制作",),
+    "published": ("新公开",),
+    "total_public": ("公开总数", "累计公开"),
+}
 
 # Rows of table 三 shared by both forms, in template order, before （六）.
 RESULTS_HEAD: tuple[ResultRow, ...] = (

@@ -1,1 +1,1 @@
-"""xxgk.dataset (being built)."""
+"""Folders of canonical JSON outputs → tables: a wide table (one row per report) and a long one (per field)."""

@@ -1,0 +1,124 @@
+"""Read table 二 (主动公开): rows matched regardless of order, no sums, so a number is kept only when certain."""
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from xxgk.normalize.align import assign
+from xxgk.normalize.fields import FieldStore
+from xxgk.normalize.numbers import parse_number, to_wanyuan
+from xxgk.normalize.prose import stated_numbers
+from xxgk.normalize.rows import LogicalRow, Slot, data_rows, detached_notes, fit_slots
+from xxgk.normalize.splits import splits
+from xxgk.normalize.templates.base import NOTE_WORDS, Template
+
+
+def _place_by_note(item, kept: list[Slot], notes: list[Slot]) -> Optional[list[Slot]]:
+    """The row's slots with each detached number in the column its note names, or None if unsure."""
+    width = len(item.fields)
+    if len(kept) + len(notes) != width:
+        return None
+    at: dict[int, Slot] = {}
+    for slot in notes:
+        cols = [k for k, f in enumerate(item.fields) if any(w in slot.parsed.note for w in NOTE_WORDS.get(f, ()))]
+        if len(cols) != 1 or cols[0] in at:
+            return None
+        at[cols[0]] = slot
+    rest = iter(kept)
+    return [at[k] if k in at else next(rest) for k in range(width)]
+
+
+def read_proactive(rows: list[LogicalRow], template: Template, store: FieldStore, prose: Sequence[str] = ()) -> None:
+    """Table 二; `prose` (section 一's text) may state numbers that decide a row whose cells ran together."""
+    detached = detached_notes(rows)
+    data = data_rows(rows)
+    items = template.proactive
+    # Unordered: extraction tools put table 二's blocks out of order, and its labels are all distinct.
+    match = assign([r.label for r in data], [it.labels for it in items])
+    by_item = {j: data[i] for i, j in match.items()}
+    for j, item in enumerate(items):
+        paths = [f"proactive.{item.key}.{f}" for f in item.fields]
+        row = by_item.get(j)
+        if row is None:
+            for p in paths:
+                store.set_null(p, "missing", f"table 二 has no row for {item.labels[0]}")
+            continue
+        if row.run is not None:
+            _read_run_proactive(store, row.run, paths, item, prose)
+            continue
+        if id(row) in detached and fit_slots(row, len(paths)) is None:
+            notes = detached[id(row)]
+            slots = _place_by_note(item, row.numbers(), notes)
+            raw = " | ".join(s.raw for s in row.numbers() + notes)
+            if slots is None:
+                for p in paths:
+                    store.set_null(p, "unplaced", f"table 二 row 「{item.labels[0]}」 kept {len(row.numbers())} of "
+                                   f"{len(paths)} numbers and a detached annotated cell whose note names no one "
+                                   "column; table 二 has no sums to place it", raw)
+                continue
+            store.warn(f"proactive.{item.key}", "placed", f"table 二 row 「{item.labels[0]}」: "
+                       + ", ".join(f"{s.raw!r} had wrapped onto a line of its own; its note names the column"
+                                   for s in notes) + "; the other numbers kept their order", raw)
+            for p, kind, slot in zip(paths, item.kinds, slots):
+                _set_proactive(store, p, kind, slot, item.labels[0])
+            continue
+        slots = fit_slots(row, len(paths))
+        if slots is None:
+            nums = row.numbers()
+            if len(nums) != len(paths):
+                raw = " | ".join(s.raw for s in row.slots)
+                for p in paths:
+                    store.set_null(p, "unplaced", f"row {item.labels[0]} holds {len(nums)} numbers for "
+                                   f"{len(paths)} columns and table 二 has no sums to place them", raw)
+                continue
+            slots = nums
+        for p, kind, slot in zip(paths, item.kinds, slots):
+            _set_proactive(store, p, kind, slot, item.labels[0])
+
+
+def _read_run_proactive(store: FieldStore, raw: str, paths: list[str], item, prose: Sequence[str] = ()) -> None:
+    """A table 二 row whose cells ran together: split only where one split is possible (no sums here)."""
+    label = item.labels[0]
+    if len(paths) == 1:
+        p = parse_number(raw)
+        if p is None:
+            store.set_null(paths[0], "unreadable", f"{label}: {raw!r} does not read as a number", raw)
+        else:
+            _set_proactive(store, paths[0], item.kinds[0], Slot(raw, p), label)
+        return
+    found = splits(raw, item.kinds)
+    stated = stated_numbers(list(prose), item.labels, [NOTE_WORDS.get(f, ()) for f in item.fields]) if found else {}
+    agreeing = [v for v in found or [] if stated and all(v[k] == n for k, n in stated.items())]
+    if found and len(found) > 1 and len(agreeing) == 1:
+        said = ", ".join(f"{item.fields[k]} {n}" for k, n in sorted(stated.items()))
+        for path, value in zip(paths, agreeing[0]):
+            store.set_inferred(path, value, f"table 二 row 「{label}」 ran its cells together as {raw!r}; of its "
+                               f"{len(found)} splits only {list(agreeing[0])} agrees with what section 一 states "
+                               f"({said})", raw)
+        return
+    if found is not None and len(found) == 1:
+        for path, value in zip(paths, found[0]):
+            store.set_inferred(path, value, f"table 二 row 「{label}」 ran its cells together as {raw!r}; the only "
+                               f"split into {len(paths)} numbers without leading zeros is {list(found[0])}", raw)
+        return
+    why = "more than 200" if found is None else str(len(found)) if found else "no"
+    for path in paths:
+        store.set_null(path, "unsplit", f"table 二 row 「{label}」 ran its cells together as {raw!r}: {why} splits "
+                       f"into {len(paths)} numbers fit and table 二 has no sums to decide", raw)
+
+
+def _set_proactive(store: FieldStore, path: str, kind: str, slot: Slot, label: str) -> None:
+    if slot.parsed is None:
+        store.set_null(path, "blank", f"{label}: the cell is blank", slot.raw)
+        return
+    value = slot.parsed.value
+    if kind.startswith("money"):
+        value = to_wanyuan(slot.parsed)
+        if kind == "money_unstated" and slot.parsed.unit is None and value != 0:
+            store.warn(path, "unit_not_stated", f"{label}: amount written without a unit; kept as written "
+                       "(the header states none)", slot.raw)
+    elif kind == "count" and value < 0:
+        # A count cannot be negative (the schema says minimum 0): null with the raw text, never a wrong number.
+        store.set_from_slot(path, None, slot)
+        store.set_null(path, "negative", f"{label}: a count written as negative ({slot.raw}); left null", slot.raw)
+        return
+    store.set_from_slot(path, value, slot)

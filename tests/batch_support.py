@@ -1,0 +1,95 @@
+"""Shared helpers of the batch tests: run the real CLI, find its worker processes, compare output trees."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "fixtures" / "seeds").glob("*.txt"))
+HTML = sorted((ROOT / "fixtures" / "html").glob("*.html"))
+SCAN_JPG = ROOT / "fixtures" / "scan" / "hzq2023_p3_200dpi_skew2_seal.jpg"
+RUN_LOG = "xxgk-run.jsonl"
+
+
+def cli(*args, env=None, timeout=300, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "xxgk.cli", *map(str, args)], capture_output=True, text=True,
+                          cwd=kw.pop("cwd", ROOT), timeout=timeout, env=env, **kw)
+
+
+def popen(*args, env=None, **kw) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "xxgk.cli", *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=kw.pop("cwd", ROOT), env=env, **kw)
+
+
+def good_copies(folder: Path, n: int) -> list[Path]:
+    """n good text reports (copies of the seed fixtures under distinct names)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(n):
+        p = folder / f"r{i:04d}_{SEEDS[i % len(SEEDS)].name}"
+        shutil.copyfile(SEEDS[i % len(SEEDS)], p)
+        out.append(p)
+    return out
+
+
+def children(pid: int) -> list[int]:
+    """Direct child processes of pid (from /proc)."""
+    kids = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                stat = Path(f"/proc/{d}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                kids.append(int(d))
+    return kids
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def wait_for(predicate, timeout: float, step: float = 0.05) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(step)
+    return predicate()
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under folder (run log excluded) by relative path, with its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != RUN_LOG}
+
+
+def log_lines(folder: Path) -> list[dict]:
+    import json
+
+    return [json.loads(line) for line in (folder / RUN_LOG).read_text(encoding="utf-8").splitlines()]
+
+
+def hog(megabytes: int, path: str) -> dict:
+    """Converts path after holding `megabytes` of memory (run inside a worker to meet its memory limit)."""
+    from xxgk.pipeline import convert_file
+
+    block = bytearray(megabytes * 1024 * 1024)
+    block[::4096] = b"x" * len(block[::4096])
+    return convert_file(path)
+
+
+def xhtml_with_declaration(path: Path) -> Path:
+    """A real page quirk: XHTML with an XML declaration, which makes bs4 warn (XMLParsedAsHTMLWarning)."""
+    page = ROOT / "fixtures" / "html" / "word_soup_2022.html"
+    path.write_bytes(b'<?xml version="1.0" encoding="utf-8"?>\n' + page.read_bytes())
+    return path

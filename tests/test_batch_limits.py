@@ -1,0 +1,103 @@
+"""Isolation and limits: a timeout, an out-of-memory worker, a killed worker, a killed main process and Ctrl-C
+each cost at most the input concerned; nothing leaks onto stderr; no partial files."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from batch_support import ROOT, SCAN_JPG, SEEDS, alive, children, cli, good_copies, hog, log_lines, wait_for, \
+    xhtml_with_declaration
+
+from xxgk.isolated import run_isolated
+
+
+def test_a_slow_input_times_out_and_the_rest_converts(tmp_path):
+    out = tmp_path / "out"
+    r = cli("convert", SCAN_JPG, SEEDS[1], "-o", out, "--timeout", "3", "-j", "1")  # the scan takes 6 s or more
+    assert r.returncode == 1
+    assert r.stderr.splitlines() == [f"xxgk: error: {SCAN_JPG}: timeout after 3 s"]
+    assert (out / f"{SEEDS[1].name}.json").is_file() and not (out / f"{SCAN_JPG.name}.json").exists()
+    rec = {x["input"]: x for x in log_lines(out)}[str(SCAN_JPG)]
+    assert rec["status"] == "failed" and rec["reason"] == "timeout after 3 s" and rec["pages"] == 1
+
+
+def test_memory_limit_is_enforced_by_the_os():
+    result = run_isolated(hog, (1500, str(SEEDS[1])), "hog", timeout=60, max_memory_mb=600)
+    assert result.status == "failed" and result.errors == ["out of memory (limit 600 MB)"]
+    result = run_isolated(hog, (100, str(SEEDS[1])), "small", timeout=60, max_memory_mb=600)
+    assert result.status == "converted" and result.report["agency"] == "长沙市医疗保障局"
+
+
+def _busy_scan_worker(main_pid: int) -> int:
+    """The worker of main_pid that is running tesseract (i.e. converting the scan)."""
+    found = []
+
+    def probe() -> bool:
+        for w in children(main_pid):
+            if children(w):
+                found.append(w)
+                return True
+        return False
+
+    assert wait_for(probe, 120), "no worker started OCR"
+    return found[0]
+
+
+def test_a_killed_worker_costs_only_its_input(tmp_path):
+    inputs = good_copies(tmp_path / "in", 6)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "xxgk.cli", "convert", SCAN_JPG, *inputs, "-o", out, "-j", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    os.kill(_busy_scan_worker(proc.pid), signal.SIGKILL)  # as the OOM killer would
+    stdout, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 1, stderr
+    assert stderr.splitlines() == [f"xxgk: error: {SCAN_JPG}: crashed: worker killed by SIGKILL (out of memory, or killed)"]
+    assert stdout.splitlines()[-1].endswith("refused 0, failed 1")
+    assert sorted(p.name for p in out.glob("*.json")) == sorted(f"{p.name}.json" for p in inputs)
+
+
+def test_killing_the_main_process_takes_its_workers_with_it(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "xxgk.cli", "convert", SCAN_JPG, SEEDS[1], "-o", tmp_path / "o",
+                             "-j", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    worker = _busy_scan_worker(proc.pid)
+    workers = children(proc.pid)
+    proc.kill()
+    proc.wait()
+    assert wait_for(lambda: not any(alive(w) for w in workers), 2.0), "workers outlived the main process"
+    assert not alive(worker)
+
+
+def test_ctrl_c_stops_within_two_seconds_with_130_and_no_partial_files(tmp_path):
+    inputs = good_copies(tmp_path / "in", 4)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "xxgk.cli", "convert", SCAN_JPG, *inputs, "-o", out, "-j", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                            start_new_session=True)
+    _busy_scan_worker(proc.pid)
+    workers = children(proc.pid)
+    start = time.monotonic()
+    os.killpg(proc.pid, signal.SIGINT)  # the terminal sends Ctrl-C to the whole foreground group
+    stdout, stderr = proc.communicate(timeout=30)
+    assert time.monotonic() - start < 2.0
+    assert proc.returncode == 130
+    assert stderr.strip().splitlines()[-1] == "xxgk: interrupted" and "Traceback" not in stderr
+    assert not any(alive(w) for w in workers)
+    names = [p.name for p in out.iterdir()] if out.exists() else []
+    assert not [n for n in names if n.startswith(".")], names  # no temporary files
+    for p in out.glob("*.json") if out.exists() else []:
+        json.loads(p.read_text())  # every output that exists is whole
+
+
+def test_library_warnings_are_captured_into_the_result_not_stderr(tmp_path):
+    page = xhtml_with_declaration(tmp_path / "xhtml_page.html")
+    out = tmp_path / "out"
+    r = cli("convert", page, "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""  # one line per input on stdout, nothing loose
+    assert len(r.stdout.splitlines()) == 2
+    (rec,) = log_lines(out)
+    assert any(w.startswith("XMLParsedAsHTMLWarning") for w in rec["warnings"])
+    r = cli("convert", page, "-o", out, "--force", "-v")
+    assert "warning: XMLParsedAsHTMLWarning" in r.stdout

@@ -1,0 +1,345 @@
+"""One worker process: converts inputs one at a time under an OS memory limit; its parent enforces the clock.
+
+Child side (``child_main``): RLIMIT_AS caps what any input can make it allocate, it dies with its parent
+(PR_SET_PDEATHSIG plus a parent-pid watch), ignores Ctrl-C (the parent kills it), and captures library
+warnings and anything written to stderr into the per-input result.
+Parent side (``Worker``): starts the child, hands it one task, and turns silence past the deadline, a
+dead child or a MemoryError into an input result (timeout / out of memory / crashed) instead of a lost batch.
+"""
+from __future__ import annotations
+
+import ctypes
+import multiprocessing as mp
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import warnings
+from typing import Any, Optional
+
+SCAN_PAGE_CAP = 100  # a scan's time limit is --timeout per page, up to this many pages
+STARTUP_GRACE = 60.0  # seconds a freshly spawned worker may take to import xxgk before its task's clock starts
+PR_SET_PDEATHSIG = 1
+
+
+# ---------------------------------------------------------------- child side
+
+def _limit_memory(max_memory_mb: Optional[int]) -> None:
+    import resource
+
+    if max_memory_mb:
+        limit = int(max_memory_mb) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _die_with_parent(parent_pid: int, pdeathsig: bool) -> None:
+    if pdeathsig:  # only valid when the parent's spawning thread lives as long as the parent
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:  # covers the race before prctl and parents whose spawning thread ends early
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(70)
+            time.sleep(0.5)
+
+    if os.getppid() != parent_pid:
+        os._exit(70)
+    threading.Thread(target=watch, daemon=True, name="xxgk-parent-watch").start()
+
+
+def _peak_mb() -> Optional[float]:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _reset_peak() -> None:
+    try:  # "5" resets the peak RSS (VmHWM) so that each input's own peak is measured
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+def _page_count(data: Optional[bytes], path: Optional[str]) -> tuple[int, bool]:
+    """(pages, scan-like) read cheaply before converting: PDFs and multi-page images scale the time limit."""
+    try:
+        head = data[:1024] if data is not None else open(path, "rb").read(1024) if path else b""
+    except OSError:
+        return 1, False
+    try:
+        if b"%PDF-" in head:
+            import pypdfium2
+
+            pdf = pypdfium2.PdfDocument(data if data is not None else path)
+            try:
+                return max(1, len(pdf)), True
+            finally:
+                pdf.close()
+        if head.startswith((b"II*\x00", b"MM\x00*")):
+            from PIL import Image
+
+            with Image.open(path if data is None else __import__("io").BytesIO(data)) as im:
+                return max(1, getattr(im, "n_frames", 1)), True
+        if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"BM")):
+            return 1, True
+    except Exception:  # a damaged file: the converter will say what is wrong with it
+        pass
+    return 1, False
+
+
+def _summary(report: dict) -> dict:
+    from xxgk import status as st
+
+    return {"template": report.get("template"), "agency": report.get("agency"), "year": report.get("year"),
+            "failed_checks": sum(1 for c in report.get("checks", ()) if not c.get("passed")),
+            "warnings": len(report.get("warnings", ())), "null_fields": len(st.null_fields(report))}
+
+
+def convert_task(task: dict) -> dict:
+    """Convert one task in this process; every outcome becomes a payload dict (never raises for bad input)."""
+    from xxgk import pipeline, status as st
+    from xxgk.model import ConversionError, MissingDependency
+    from xxgk.output import dumps_report
+
+    start = time.monotonic()
+    payload: dict[str, Any] = {"status": st.FAILED, "reason": None, "json": None, "summary": None, "pages": None,
+                               "sha256": None, "warnings": [], "missing_dependency": False, "restart": False}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            if task.get("call") is not None:
+                fn, args = task["call"]
+                report = fn(*args)
+            elif task.get("data") is not None:
+                report = pipeline.convert_bytes(task["data"], task["name"], path=task.get("path"), url=task.get("url"))
+            elif task.get("url"):
+                report = pipeline.convert_url(task["url"])
+            else:
+                report = pipeline.convert_file(task["path"])
+            if task.get("source_extra"):
+                report["source"].update(task["source_extra"])
+            payload.update(status=st.report_status(report), json=dumps_report(report), summary=_summary(report),
+                           pages=report["source"].get("pages"), sha256=report["source"].get("sha256"))
+            if task.get("want_report"):
+                payload["report"] = report
+        except MemoryError:
+            payload.update(reason=f"out of memory (limit {task.get('max_memory_mb') or '?'} MB)", restart=True)
+        except ConversionError as e:
+            payload.update(status=e.status, reason=str(e), missing_dependency=isinstance(e, MissingDependency))
+        except Exception as e:  # a bug in xxgk must come back as a reason, not end the worker
+            if "insufficient memory" in str(e).lower() or "out of memory" in str(e).lower():
+                payload.update(reason=f"out of memory (limit {task.get('max_memory_mb') or '?'} MB)", restart=True)
+            else:
+                where = traceback.extract_tb(e.__traceback__)[-1]
+                payload["reason"] = (f"internal error: {e.__class__.__name__}: {str(e)[:200]} "
+                                     f"({os.path.basename(where.filename)}:{where.lineno})")
+    payload["warnings"] = [f"{w.category.__name__}: {w.message}" for w in caught]
+    payload["seconds"] = round(time.monotonic() - start, 3)
+    return payload
+
+
+def child_main(conn: Any, max_memory_mb: Optional[int], ocr_engine: str, parent_pid: int, pdeathsig: bool) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it kills us at once
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    _die_with_parent(parent_pid, pdeathsig)
+    os.environ["XXGK_OCR_ENGINE"] = ocr_engine
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    captured = tempfile.TemporaryFile()  # fd 2 of the worker: C libraries' messages land here, per input
+    os.dup2(captured.fileno(), 2)
+    sys.stderr = open(2, "w", closefd=False, errors="replace")
+    broken = None
+    try:
+        import xxgk.pipeline  # noqa: F401  (imported before the limit so that each input does not pay for it)
+    except Exception as e:  # a broken installation: every input says why instead of "crashed"
+        broken = f"internal error: the worker cannot import xxgk: {e.__class__.__name__}: {e}"
+    _limit_memory(max_memory_mb)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        _reset_peak()
+        captured.seek(0)
+        captured.truncate()
+        pages, scan = _page_count(task.get("data"), task.get("path"))
+        conn.send(("pages", pages, scan))
+        task["max_memory_mb"] = max_memory_mb
+        payload = convert_task(task) if broken is None else {
+            "status": "failed", "reason": broken, "json": None, "summary": None, "pages": None, "sha256": None,
+            "warnings": [], "seconds": 0.0}
+        sys.stderr.flush()
+        captured.seek(0)
+        loose = captured.read(4000).decode("utf-8", "replace").strip()
+        if loose:
+            payload["warnings"].extend(f"stderr: {line}" for line in loose.splitlines()[:20])
+        payload["peak_mb"] = _peak_mb()
+        payload.setdefault("pages", None)
+        if payload["pages"] is None and scan:
+            payload["pages"] = pages
+        conn.send(("done", payload))
+        if payload.get("restart"):
+            return  # after a MemoryError the heap may be in a bad state: a fresh worker takes the next input
+
+
+# ---------------------------------------------------------------- parent side
+
+def _signal_name(code: int) -> str:
+    try:
+        return signal.Signals(-code).name
+    except ValueError:
+        return f"signal {-code}"
+
+
+class Worker:
+    """A child process converting one task at a time; the parent side of child_main."""
+
+    def __init__(self, max_memory_mb: Optional[int], ocr_engine: str, timeout: float) -> None:
+        self.max_memory_mb, self.ocr_engine, self.timeout = max_memory_mb, ocr_engine, timeout
+        self.proc: Optional[Any] = None
+        self.conn: Any = None
+        self.task_id: Any = None
+        self.started = 0.0
+        self.deadline = float("inf")
+        self.pages: Optional[int] = None
+
+    def start(self) -> None:
+        ctx = mp.get_context("spawn")
+        parent, child = ctx.Pipe(duplex=True)
+        pdeathsig = threading.current_thread() is threading.main_thread()
+        self.proc = ctx.Process(target=child_main, name="xxgk-worker", daemon=True,
+                                args=(child, self.max_memory_mb, self.ocr_engine, os.getpid(), pdeathsig))
+        # the child starts with SIGINT blocked (inherited), so a Ctrl-C during its start-up prints no traceback
+        blocked = threading.current_thread() is threading.main_thread()
+        if blocked:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        me = mp.current_process()
+        daemonic = me._config.get("daemon")  # a Dask worker may be daemonic; our child watches its parent itself
+        me._config["daemon"] = False
+        try:
+            self.proc.start()
+        finally:
+            me._config["daemon"] = daemonic
+            if blocked:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        child.close()
+        self.conn = parent
+
+    @property
+    def busy(self) -> bool:
+        return self.task_id is not None
+
+    def submit(self, task_id: Any, task: dict) -> None:
+        if self.proc is None or not self.proc.is_alive():
+            self.close()
+            self.start()
+        self.task_id, self.started, self.pages = task_id, time.monotonic(), None
+        self.deadline = self.started + self.timeout + STARTUP_GRACE  # the clock restarts when the child begins
+        self.conn.send(task)
+
+    def waitables(self) -> list:
+        return [self.conn, self.proc.sentinel] if self.proc is not None else []
+
+    def poll(self) -> Optional[dict]:
+        """The finished payload if one arrived (or the child died, or its time is up); else None."""
+        if not self.busy:
+            return None
+        try:
+            while self.conn.poll():
+                msg = self.conn.recv()
+                if msg[0] == "pages":
+                    self.pages = msg[1]
+                    self.started = time.monotonic()
+                    scale = min(max(1, msg[1]), SCAN_PAGE_CAP) if msg[2] else 1  # a scan: --timeout per page
+                    self.deadline = self.started + self.timeout * scale
+                elif msg[0] == "done":
+                    self.task_id = None
+                    if msg[1].get("restart"):
+                        self.close()
+                    return msg[1]
+        except (EOFError, OSError):
+            pass
+        if self.proc is not None and not self.proc.is_alive():
+            return self._lost(self._death_reason())
+        if time.monotonic() >= self.deadline:
+            limit = self.deadline - self.started
+            self.close()
+            return self._lost(f"timeout after {limit:g} s")
+        return None
+
+    def _death_reason(self) -> str:
+        self.proc.join(1)
+        code = self.proc.exitcode
+        if code is not None and code < 0 and -code == signal.SIGKILL:
+            return "crashed: worker killed by SIGKILL (out of memory, or killed)"
+        if code is not None and code < 0:
+            return f"crashed: worker died of {_signal_name(code)}"
+        return f"crashed: worker exited with code {code}"
+
+    def _lost(self, reason: str) -> dict:
+        from xxgk import status as st
+
+        self.task_id = None
+        self.close()
+        return {"status": st.FAILED, "reason": reason, "json": None, "summary": None, "pages": self.pages,
+                "sha256": None, "warnings": [], "missing_dependency": False,
+                "seconds": round(time.monotonic() - self.started, 3), "peak_mb": None}
+
+    def time_left(self) -> float:
+        return self.deadline - time.monotonic() if self.busy else float("inf")
+
+    def close(self) -> None:
+        """Kill the child at once (SIGKILL: a busy worker must not hold up Ctrl-C)."""
+        if self.proc is not None:
+            if self.proc.is_alive():
+                self.proc.kill()
+            self.proc.join(2)
+            self.proc = None
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def stop(self) -> None:
+        """Ask an idle child to exit, then make sure it did."""
+        if self.conn is not None and not self.busy:
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
+            if self.proc is not None:
+                self.proc.join(1)
+        self.close()
+
+
+def run_one(task: dict, timeout: float, max_memory_mb: Optional[int], ocr_engine: str,
+            worker: Optional[Worker] = None) -> dict:
+    """Convert one task in a worker (a fresh one unless given), waiting at most its time limit."""
+    from multiprocessing.connection import wait
+
+    own = worker is None
+    w = worker or Worker(max_memory_mb, ocr_engine, timeout)
+    try:
+        w.submit(0, task)
+        while True:
+            payload = w.poll()
+            if payload is not None:
+                return payload
+            wait(w.waitables(), timeout=max(0.01, min(w.time_left(), 1.0)))
+    finally:
+        if own:
+            w.stop()
