@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from PIL import Image
@@ -27,7 +28,7 @@ from xxgk.converters.scan_cells import crop_cell
 from xxgk.converters.scan_join import join_pages
 from xxgk.converters.scan_numbers import LOW_CONF, signed
 from xxgk.converters.scan_pages import image_pages, pdf_page_image
-from xxgk.converters.scan_prepare import as_array, fit_for_ocr, page_dpi
+from xxgk.converters.scan_prepare import READS_UPRIGHT, as_array, fit_for_ocr, keep_turn, page_dpi, reading_quality
 from xxgk.converters.scan_prose import paragraphs, prose_image
 from xxgk.converters.scan_read import read_cells, read_cells_from_page
 from xxgk.converters.scan_threeline import threeline_tables
@@ -39,7 +40,9 @@ def ocr_page(image: Image.Image, page: int, engine: Optional[OcrEngine] = None,
              dpi: Optional[float] = None) -> list[Block]:
     """One page image -> its tables and paragraphs in reading order (method "ocr").
 
-    `warnings` (a Document.warnings list) receives low-confidence notes.
+    `warnings` (a Document.warnings list) receives low-confidence notes. The page is read as it
+    lies; only a page that reads badly is given to OSD, and a turn is kept only when the turned
+    page reads clearly better (an upright table is never turned by 180°).
     """
     image, dpi, scaled = fit_for_ocr(image, dpi or page_dpi(image))
     arr = as_array(image)
@@ -48,44 +51,41 @@ def ocr_page(image: Image.Image, page: int, engine: Optional[OcrEngine] = None,
     notes: list = []
     if scaled:
         notes.append({"field": None, "kind": "image_size", "raw": None, "message": f"page {page}: {scaled}"})
-    with ThreadPoolExecutor(6) as ex:
-        # OSD costs ~0.7 s, so it runs beside the first pass, which is redone if the page is turned.
-        osd = ex.submit(engine.orientation, lay.gray) if detect_orientation else None
-        blocks = _read_page(lay, page, engine, ex, notes)
-        rot = osd.result() if osd else None
-    if rot and rot[0] and rot[1] >= 2.0:
-        lay = raster.analyze(arr, dpi, page=page, rotation=rot[0])
-        notes = [{"field": None, "kind": "ocr", "raw": None,
-                  "message": f"page {page}: turned {rot[0]}° clockwise before OCR"}]
-        with ThreadPoolExecutor(6) as ex:
-            blocks = _read_page(lay, page, engine, ex, notes)
+    read = _read_page(lay, page, engine)
+    if detect_orientation and read.quality < READS_UPRIGHT:
+        rot = engine.orientation(lay.gray)
+        if rot and rot[0] and rot[1] >= 2.0:
+            turned = _read_page(raster.analyze(arr, dpi, page=page, rotation=rot[0]), page, engine)
+            if keep_turn(read.quality, turned.quality):
+                turned.notes.insert(0, {"field": None, "kind": "ocr", "raw": None,
+                                        "message": f"page {page}: turned {rot[0]}° clockwise before OCR"})
+                read = turned
     if warnings is not None:
-        warnings.extend(notes)
-    return _in_points(blocks, 72.0 / dpi)
+        warnings.extend(notes + read.notes)
+    return read.blocks
 
 
-def _in_points(blocks: list[Block], factor: float) -> list[Block]:
-    """Pixel boxes → PDF points from the page's top-left (the schema's one bbox convention)."""
-    seen: set[int] = set()  # a cell shared by two blocks is scaled once
-    for b in blocks:
-        for box in [b] + list(getattr(b, "cells", [])):
-            if box.bbox and id(box) not in seen:
-                seen.add(id(box))
-                box.bbox = tuple(v * factor for v in box.bbox)
-    return blocks
+@dataclass
+class _PageReading:
+    blocks: list[Block]
+    notes: list
+    quality: float  # median confidence of what was read (cells with ink, prose lines)
 
 
-def _read_page(lay: raster.PageLayout, page: int, engine: OcrEngine, ex: ThreadPoolExecutor,
-               warnings: Optional[list]) -> list[Block]:
+def _read_page(lay: raster.PageLayout, page: int, engine: OcrEngine) -> _PageReading:
+    warnings: list = []
     crops = [crop_cell(lay, c) for t in lay.tables for c in t.cells]
-    if getattr(engine, "reads_pages", False):  # duck-typed engines need not subclass OcrEngine
-        lines = read_cells_from_page(lay, crops, engine)
-        words = lines
-    else:
-        read = getattr(engine, "read_block_words", None) or (lambda im: (engine.read_block(im),) * 2)
-        prose = ex.submit(read, prose_image(lay))
-        read_cells(lay, crops, engine, ex)
-        lines, words = prose.result()
+    with ThreadPoolExecutor(6) as ex:
+        if getattr(engine, "reads_pages", False):  # duck-typed engines need not subclass OcrEngine
+            lines = read_cells_from_page(lay, crops, engine)
+            words = lines
+        else:
+            read = getattr(engine, "read_block_words", None) or (lambda im: (engine.read_block(im),) * 2)
+            prose = ex.submit(read, prose_image(lay))
+            read_cells(lay, crops, engine, ex)
+            lines, words = prose.result()
+    quality = reading_quality([k.cell.confidence for k in crops if k.image is not None],
+                              [(ln[0], ln[1]) for ln in lines])
     plain, lines = threeline_tables(lay, lines, words, engine, page)
     for k in crops:
         if k.image is not None and k.dash:  # whatever read it, a minus in the ink must not be lost
@@ -106,7 +106,7 @@ def _read_page(lay: raster.PageLayout, page: int, engine: OcrEngine, ex: ThreadP
         if lay.dropped_cells:
             warnings.append({"field": None, "kind": "ocr_structure", "raw": None,
                              "message": f"page {page}: {lay.dropped_cells} cell outlines did not fit the grid"})
-    return blocks
+    return _PageReading(blocks, warnings, quality)
 
 
 def document_from_pages(frames: Iterable[tuple[Image.Image, Optional[float]]], n_pages: int, name: str,

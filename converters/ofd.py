@@ -65,13 +65,13 @@ def convert(data: bytes, name: str) -> Document:
 
 def _read_page(pkg: Package, ofd: OfdDocument, ref: PageRef, doc: Document) -> Page:
     parts = read_page(pkg, ofd, ref)
-    origin = (parts.box[0], parts.box[1])
+    page_space: Matrix = (1.0, 0.0, 0.0, 1.0, -parts.box[0], -parts.box[1])  # PhysicalBox origin at 0, 0
     width, height = parts.box[2] * MM, parts.box[3] * MM
     objs = _PageObjects()
     for root in parts.templates + [parts.root]:
         content = kid(root, "Content")
         for layer in kids(content, "Layer") if content is not None else []:
-            _walk(layer, origin, objs)
+            _walk(layer, page_space, objs, ofd.units)
     area = width * height
     boxes = [b for b, _ in objs.images]
     if is_image_page(objs.pieces, boxes, area):
@@ -84,37 +84,47 @@ def _read_page(pkg: Package, ofd: OfdDocument, ref: PageRef, doc: Document) -> P
     return text_page(ref.number, width, height, objs.pieces, objs.segments)
 
 
-def _walk(parent, origin: tuple[float, float], objs: _PageObjects) -> None:
-    for el in parent:
+def _walk(container, space: Matrix, objs: _PageObjects, units: dict, depth: int = 0) -> None:
+    """Every object of a layer or block; `space` maps the container's coordinates to page mm."""
+    for el in container:
         tag = local(el.tag)
         if el.get("Visible", "true").lower() == "false":
             continue
         if tag == "PageBlock":
-            _walk(el, origin, objs)
+            _walk(el, space, objs, units, depth)
         elif tag == "TextObject":
-            objs.pieces.extend(_text_pieces(el, origin))
-        elif tag == "PathObject":
-            objs.segments.extend(_path_segments(el, origin))
+            objs.pieces.extend(_text_pieces(el, space))
+        elif tag == "PathObject" and el.get("Alpha") != "0":
+            objs.segments.extend(_path_segments(el, space))
         elif tag == "ImageObject":
-            image = _image_box(el, origin)
+            image = _image_box(el, space)
             if image is not None:
                 objs.images.append(image)
+        elif tag == "CompositeObject" and depth < 8:  # a reusable unit of objects (a stamp, a logo)
+            content = kid(units[el.get("ResourceID")], "Content") if el.get("ResourceID") in units else None
+            if content is not None:
+                _walk(content, _frame(el, space), objs, units, depth + 1)
 
 
 # ---------------------------------------------------------------- coordinates
 
-def _frame(el, origin: tuple[float, float]) -> tuple[float, float, Matrix]:
-    """(boundary x, boundary y) in page mm and the object's CTM (no Boundary: the page origin)."""
+def _compose(p: Matrix, q: Matrix) -> Matrix:
+    """p after q, for OFD's (a b c d e f): x' = a·x + c·y + e, y' = b·x + d·y + f."""
+    return (p[0] * q[0] + p[2] * q[1], p[1] * q[0] + p[3] * q[1], p[0] * q[2] + p[2] * q[3],
+            p[1] * q[2] + p[3] * q[3], p[0] * q[4] + p[2] * q[5] + p[4], p[1] * q[4] + p[3] * q[5] + p[5])
+
+
+def _frame(el, space: Matrix, default_ctm: Matrix = IDENTITY) -> Matrix:
+    """Object space → page mm: the CTM, then the Boundary's origin, then the container's space."""
     b = box(el.get("Boundary")) or (0.0, 0.0, 0.0, 0.0)
     ctm = numbers(el.get("CTM"))
-    m: Matrix = tuple(ctm) if len(ctm) == 6 else IDENTITY  # type: ignore[assignment]
-    return b[0] - origin[0], b[1] - origin[1], m
+    m: Matrix = tuple(ctm) if len(ctm) == 6 else default_ctm  # type: ignore[assignment]
+    return _compose(space, _compose((1.0, 0.0, 0.0, 1.0, b[0], b[1]), m))
 
 
-def _to_page(bx: float, by: float, m: Matrix, x: float, y: float) -> tuple[float, float]:
+def _to_page(m: Matrix, x: float, y: float) -> tuple[float, float]:
     """An object-space point in page points (OFD's y axis points down, like pdfplumber's top)."""
-    a, b, c, d, e, f = m
-    return (bx + a * x + c * y + e) * MM, (by + b * x + d * y + f) * MM
+    return (m[0] * x + m[2] * y + m[4]) * MM, (m[1] * x + m[3] * y + m[5]) * MM
 
 
 # ---------------------------------------------------------------- text
@@ -142,15 +152,14 @@ def _advance(ch: str) -> float:
     return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5
 
 
-def _text_pieces(el, origin: tuple[float, float]) -> list[Piece]:
-    frame = _frame(el, origin)
+def _text_pieces(el, space: Matrix) -> list[Piece]:
+    m = _frame(el, space)
     try:
         size = float(el.get("Size") or 0)
     except ValueError:
         size = 0.0
-    if frame is None or size <= 0:
+    if size <= 0:
         return []
-    bx, by, m = frame
     scale = math.sqrt(abs(m[0] * m[3] - m[1] * m[2])) or 1.0
     pt_size = size * scale * MM
     out: list[Piece] = []
@@ -172,10 +181,10 @@ def _text_pieces(el, origin: tuple[float, float]) -> list[Piece]:
         for i, (ch, gx, gy) in enumerate(glyphs):
             if ch.isspace():
                 continue
-            px, py = _to_page(bx, by, m, gx, gy)
+            px, py = _to_page(m, gx, gy)
             width = _advance(ch) * pt_size
             if i + 1 < len(glyphs):
-                step = _to_page(bx, by, m, glyphs[i + 1][1], glyphs[i + 1][2])[0] - px
+                step = _to_page(m, glyphs[i + 1][1], glyphs[i + 1][2])[0] - px
                 # Within one em the next glyph of the same TextCode touches this one (fixed-pitch
                 # producers give digits a full em); a longer step is a real gap (the next cell).
                 if 0.2 * pt_size < step <= 1.05 * pt_size:
@@ -232,18 +241,17 @@ def _subpaths(data: str) -> list[tuple[list[tuple[float, float]], list[bool]]]:
     return out
 
 
-def _path_segments(el, origin: tuple[float, float]) -> list[Segment]:
+def _path_segments(el, space: Matrix) -> list[Segment]:
     """Straight horizontal/vertical pieces of a stroked path; a filled thin rectangle is one ruling."""
-    frame = _frame(el, origin)
     data = next((c.text for c in el if local(c.tag) == "AbbreviatedData" and c.text), None)
-    if frame is None or not data:
+    if not data:
         return []
-    bx, by, m = frame
+    m = _frame(el, space)
     stroked = el.get("Stroke", "true").lower() != "false" and not _white(el, "StrokeColor")
     filled = el.get("Fill", "false").lower() == "true" and not _white(el, "FillColor")
     out: list[Segment] = []
     for pts, straight in _subpaths(data):
-        page_pts = [_to_page(bx, by, m, x, y) for x, y in pts]
+        page_pts = [_to_page(m, x, y) for x, y in pts]
         if stroked:
             for (x0, y0), (x1, y1), line in zip(page_pts, page_pts[1:], straight):
                 seg = segment_from_line(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)) if line else None
@@ -257,23 +265,19 @@ def _path_segments(el, origin: tuple[float, float]) -> list[Segment]:
 
 # ---------------------------------------------------------------- images and OCR
 
-def _image_box(el, origin: tuple[float, float]):
-    frame = _frame(el, origin)
+def _image_box(el, space: Matrix):
+    """The image's box in page points: the unit square through its CTM (none: it fills its Boundary)."""
+    b = box(el.get("Boundary"))
     rid = el.get("ResourceID")
-    if frame is None or not rid:
+    if b is None or not rid:
         return None
-    bx, by, m = frame
-    if not el.get("CTM"):  # no CTM: the image fills its Boundary
-        b = box(el.get("Boundary"))
-        if b is None:
-            return None
-        return (bx * MM, by * MM, (bx + b[2]) * MM, (by + b[3]) * MM), rid
-    corners = [_to_page(bx, by, m, x, y) for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))]  # the unit square
+    m = _frame(el, space, default_ctm=(b[2], 0.0, 0.0, b[3], 0.0, 0.0))
+    corners = [_to_page(m, x, y) for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))]
     xs, ys = [p[0] for p in corners], [p[1] for p in corners]
     return (min(xs), min(ys), max(xs), max(ys)), rid
 
 
-def _compose(pkg: Package, ofd: OfdDocument, objs: _PageObjects, width: float, height: float, doc: Document,
+def _page_image(pkg: Package, ofd: OfdDocument, objs: _PageObjects, width: float, height: float, doc: Document,
              number: int):
     """The page as one image: its pictures pasted where they sit, at up to 300 dpi."""
     from PIL import Image
@@ -337,7 +341,7 @@ def _ocr(pkg: Package, ofd: OfdDocument, ref: PageRef, objs: _PageObjects, doc: 
     except ImportError:
         doc.warn("image_page", f"page {number} has no text layer; OCR not available", raw=None)
         return []
-    image, dpi = _compose(pkg, ofd, objs, width, height, doc, number)
+    image, dpi = _page_image(pkg, ofd, objs, width, height, doc, number)
     try:
         blocks = list(ocr_page(image, number, warnings=doc.warnings, dpi=dpi))
     except Exception as e:  # noqa: BLE001 - OCR engines fail in many ways; never lose the page silently

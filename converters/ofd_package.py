@@ -145,6 +145,7 @@ class OfdDocument:
     default_box: tuple[float, float, float, float] = (0.0, 0.0, 210.0, 297.0)  # PhysicalBox in mm
     templates: dict[str, str] = field(default_factory=dict)  # TemplatePage ID -> Content.xml path
     parsed_templates: dict = field(default_factory=dict)  # path -> root: a template shared by pages is read once
+    units: dict = field(default_factory=dict)  # CompositeGraphicUnit ID -> element
 
 
 @dataclass
@@ -178,10 +179,11 @@ def read_document(pkg: Package) -> OfdDocument:
     default_box = _page_box(common, "PageArea") or (0.0, 0.0, 210.0, 297.0)
     fonts: dict[str, str] = {}
     media: dict[str, str] = {}
+    units: dict = {}
     for tag in ("PublicRes", "DocumentRes"):
         for el in kids(common, tag) if common is not None else []:
             if el.text and el.text.strip():
-                _read_res(pkg, resolve(doc_path, el.text.strip()), fonts, media)
+                _read_res(pkg, resolve(doc_path, el.text.strip()), fonts, media, units)
     templates = {}
     for t in kids(common, "TemplatePage") if common is not None else []:
         if t.get("ID") and t.get("BaseLoc"):
@@ -197,7 +199,7 @@ def read_document(pkg: Package) -> OfdDocument:
         content = resolve(doc_path, ref.get("BaseLoc"))
         pages.append(PageRef(number=i + 1, content=content))
     return OfdDocument(pages=pages, fonts=fonts, media=media, metadata=_metadata(body),
-                       documents=len(bodies), default_box=default_box, templates=templates)
+                       documents=len(bodies), default_box=default_box, templates=templates, units=units)
 
 
 def _page_box(el, area: str) -> Optional[tuple[float, float, float, float]]:
@@ -210,7 +212,7 @@ def read_page(pkg: Package, ofd: OfdDocument, ref: PageRef) -> PageParts:
     page = pkg.xml(ref.content)
     for el in kids(page, "PageRes"):
         if el.text and el.text.strip():
-            _read_res(pkg, resolve(ref.content, el.text.strip()), ofd.fonts, ofd.media)
+            _read_res(pkg, resolve(ref.content, el.text.strip()), ofd.fonts, ofd.media, ofd.units)
     tpls = []
     for t in sorted(kids(page, "Template"), key=lambda t: t.get("ZOrder") != "Background"):
         path = ofd.templates.get(t.get("TemplateID"))
@@ -221,8 +223,8 @@ def read_page(pkg: Package, ofd: OfdDocument, ref: PageRef) -> PageParts:
     return PageParts(root=page, box=_page_box(page, "Area") or ofd.default_box, templates=tpls)
 
 
-def _read_res(pkg: Package, path: str, fonts: dict, media: dict) -> None:
-    """Fonts and images of one resource file (PublicRes.xml, DocumentRes.xml, a PageRes)."""
+def _read_res(pkg: Package, path: str, fonts: dict, media: dict, units: dict) -> None:
+    """Fonts, images and composite units of one resource file (PublicRes.xml, DocumentRes.xml, a PageRes)."""
     if pkg.find(path) is None:
         return  # a missing resource file loses font names or images, not the text
     res = pkg.xml(path)
@@ -235,6 +237,10 @@ def _read_res(pkg: Package, path: str, fonts: dict, media: dict) -> None:
             file = kid_text(m, "MediaFile")
             if file and m.get("ID"):
                 media[m.get("ID")] = resolve(base, file)
+    for group in kids(res, "CompositeGraphicUnits"):
+        for u in kids(group, "CompositeGraphicUnit"):
+            if u.get("ID"):
+                units[u.get("ID")] = u
 
 
 def _metadata(body) -> dict:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from xxgk.normalize.agency import Region, clean, is_org_name, parse_region, same_body, stated_ancestors
+from xxgk.normalize.places import within_one_edit
 
 _YEAR = r"(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})"
 _REPORT = r"(?:政府|政务)?(?:信息)?公开(?:工作)?(?:年度)?报告"
@@ -20,7 +21,6 @@ _NAMED_REPORT = re.compile(rf"(?:编制|公布|发布)了?(?:{_YEAR}年度?)?(?P
                            rf"(?:政府)?信息公开(?:工作)?年度报")
 _LEADING_TITLE = re.compile(rf"^(?P<a>[\u4e00-\u9fff]{{2,30}}?{_ORG})(?:关于)?(?:{_YEAR}年度?)?(?:政府)?信息公开(?:工作)?年度报告")
 _MENTION = re.compile(rf"(?=([\u4e00-\u9fff]{{2,12}}?{_ORG}))")
-_OFFICE = re.compile(r"人民政府(?:办公室|办公厅)$")
 
 
 @dataclass
@@ -66,7 +66,8 @@ def agency_in_title(title: str) -> Optional[str]:
     return name
 
 
-def body_candidates(paragraphs: list, skip: set[int]) -> tuple[list[Candidate], list[tuple[str, str, Optional[str]]]]:
+def body_candidates(paragraphs: list, skip: set[int], strong_only: bool = False
+                    ) -> tuple[list[Candidate], list[tuple[str, str, Optional[str]]]]:
     """Names the body states for itself (contact line, `编制…X…年度报告`), else the one it cites most."""
     notes: list[tuple[str, str, Optional[str]]] = []
     for pat in (_LEADING_TITLE, _NAMED_REPORT, _CONTACT):
@@ -78,12 +79,15 @@ def body_candidates(paragraphs: list, skip: set[int]) -> tuple[list[Candidate], 
                 name = _trim_to_place(name)
                 if not name or not is_org_name(name):
                     continue
-                if pat is _CONTACT and _OFFICE.search(name):
-                    # A government's office is the contact for the government's own report too.
-                    notes.append(("agency_ambiguous", f"the body names {name} as the contact; the report may be its"
-                                  " parent government's: agency left null", m.group(0)))
-                    return [], notes
+                if pat is _CONTACT:
+                    name, doubt = _contact_body(name)
+                    if doubt:
+                        notes.append(("agency_ambiguous", f"the body names {m.group('a')} as the contact; the report"
+                                      " may be its own or its parent body's: agency left null", m.group(0)))
+                        return [], notes
                 return [_at(name, "body", m.group(0), p)], notes
+    if strong_only:
+        return [], notes
     counts: dict[str, int] = {}
     where: dict[str, object] = {}
     flat_parts = []
@@ -120,6 +124,18 @@ def body_candidates(paragraphs: list, skip: set[int]) -> tuple[list[Candidate], 
     return [_at(top, "body", f"{top} (named {n}× in the text)", where[top])], notes
 
 
+def _contact_body(name: str) -> tuple[str, bool]:
+    """A contact office → the body it belongs to: a 局's 办公室 is its own unit; a government's or a
+    committee's office may issue reports of its own, so which one is meant stays open (True)."""
+    if not name.endswith(("办公室", "办公厅")):
+        return name, False
+    for unit in range(3, min(len(name) - 2, 10)):  # 办公室, 综合办公室, 党政综合办公室 …
+        head = name[:-unit]
+        if is_org_name(head):
+            return (head, False) if head.endswith("局") else (name, True)
+    return name, False
+
+
 def _trim_to_place(name: str) -> str:
     """A name caught mid-sentence (`…，现向社会公布沭阳县…`): start it at its first division."""
     region = parse_region(name)
@@ -152,10 +168,12 @@ def choose(candidates: list[Candidate], by_source: dict[str, list[str]]) -> Issu
     elif region.placeholder:
         out.warnings.append(("agency_region_placeholder", f"{region.unknown} in {name} is an anonymised place name:"
                              " not checked against the divisions, no region code", region.unknown))
+    if best.method == "ocr" and not _confirmed(name, region, best, others, out):
+        return out
     out.agency = name
     out.provenance = best.provenance()
     for other in candidates[1:]:
-        if other.source != "body" and not same_body(other.name, name) and not same_body(other.name, best.name):
+        if not same_body(other.name, name) and not same_body(other.name, best.name):
             out.warnings.append(("agency_sources_disagree", f"the {best.source} names {name}, the {other.source}"
                                  f" names {other.name}: the {best.source}'s name is kept", other.raw))
     prefix = stated_ancestors(name, region, doc_text)
@@ -163,7 +181,7 @@ def choose(candidates: list[Candidate], by_source: dict[str, list[str]]) -> Issu
     if region.tokens and not region.placeholder:
         out.region_code = _code(region, prefix, out)
     if best.source == "body":
-        out.warnings.append(("agency_from_body", f"no title or signature names the issuing body; {name} is taken"
+        out.warnings.append(("agency_from_body", f"no title, signature or page metadata names the issuing body; {name} is taken"
                              " from the body text", best.raw))
     return out
 
@@ -192,6 +210,22 @@ def _correct(name: str, region: Region, best: Candidate, others: str, out: Issue
     out.warnings.append(("agency_unknown_place", f"the {best.source} reads {name}, but {token} is not a division"
                          f"{_of(region)}; {reason}: agency left null", name))
     return None
+
+
+def _confirmed(name: str, region: Region, best: Candidate, others: str, out: Issuer) -> bool:
+    """An OCR'd region that is a real division but named nowhere else, while a division one character
+    away is: OCR may have turned one real place into another (宿豫区/宿城区), so the name is not trusted."""
+    for token, divisions in region.tokens:
+        if token in others:
+            continue
+        siblings = {d.name for div in divisions if div.parent is not None for d in div.parent.children
+                    if d.name != token and within_one_edit(d.name, token) and d.name in others}
+        if siblings:
+            out.warnings.append(("agency_unconfirmed", f"the {best.source} (OCR) reads {name}, but {token} appears"
+                                 " nowhere else in the document while " + "、".join(sorted(siblings)) +
+                                 ", one character away, does: agency left null", name))
+            return False
+    return True
 
 
 def _of(region: Region) -> str:

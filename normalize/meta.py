@@ -153,8 +153,10 @@ def extract_metadata(doc, preamble: list, signature: list[str]) -> Metadata:
         if name and is_org_name(name):
             candidates.append(Candidate(name=clean(name), source="metadata", raw=f"{key}: {value}"))
     notes: list = []
-    if not candidates:
-        skip = {i for i, p in enumerate(paragraphs) if id(p) in used | sig_ids}
+    skip = {i for i, p in enumerate(paragraphs) if id(p) in used | sig_ids}
+    if candidates:  # the body's own statement still gets compared with the chosen name
+        candidates += body_candidates(paragraphs, skip, strong_only=True)[0]
+    else:
         candidates, notes = body_candidates(paragraphs, skip)
     by_source = {"title": [compact(p.text) for p in title_paras], "signature": [compact(x) for x in signature],
                  "metadata": [compact(str(v)) for v in md.values() if isinstance(v, str)],

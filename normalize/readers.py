@@ -117,6 +117,8 @@ def read_applications(rows: list[LogicalRow], template: Template, store: FieldSt
                    f"row label 「{data[i].text}」 not recognised; taken as 「{tmpl[j].labels[0]}」 from its place "
                    "between the rows around it", data[i].text)
     match.update(by_position)
+    tail = _unlabelled_tail(match, data, tmpl)
+    match.update(tail)
     row_of = {tmpl[j].path: i for i, j in match.items()}
     active = _active_result_rows(template, set(row_of))
     leaves = [p for p in active if next(t for t in tmpl if t.path == p).leaf]
@@ -167,6 +169,7 @@ def read_applications(rows: list[LogicalRow], template: Template, store: FieldSt
             for f in fields:
                 store.warn(f, "unplaced", f"row 「{label_of[path]}」 holds {len(nums)} numbers for 7 columns", raw)
 
+    _referee_tail(store, {tmpl[j].path for j in tail.values()}, values, slots, rules)
     distrusted = _distrust_ocr(values, slots, rules, short)
     for f in distrusted:
         values[f] = None
@@ -174,6 +177,44 @@ def read_applications(rows: list[LogicalRow], template: Template, store: FieldSt
     _store_solution(store, sol, values, slots, short, label_of, "三", distrusted, runs)
     fill_absent(store, template)
     return rules
+
+
+def _unlabelled_tail(match: dict[int, int], data: list[LogicalRow], tmpl) -> dict[int, int]:
+    """Value rows without labels after the last recognised row, as many as the template's last rows
+    (（七）总计, 结转下年度): paired by position, for the sums to confirm (PDF-to-markdown tools leave
+    them under a header left over from an earlier block, which says nothing true about them)."""
+    if not match:
+        return {}
+    last_i, last_j = max(match.items())
+    rest = data[last_i + 1:]
+    n = len(rest)
+    if not 1 <= n <= 2 or any(r.labels or r.run or len(r.numbers()) != 7 for r in rest) or last_j >= len(tmpl) - n:
+        return {}
+    return {last_i + 1 + k: len(tmpl) - n + k for k in range(n)}
+
+
+def _referee_tail(store: FieldStore, paths: set[str], values: dict, slots: dict, rules: list[Rule]) -> None:
+    """Rows placed by position keep their numbers only if every sum they take part in holds."""
+    if not paths:
+        return
+    fields = {f for f in values if f.rsplit(".", 1)[0][len("applications."):] in paths}
+    # A row's own total says nothing of its place, and 一+二=（七）+四 reads the same with the two swapped:
+    # only （七）总计 = the sum of the results rows tells 总计 from 结转.
+    checked = [r for r in rules if set(r.fields) & fields and r.rule != "applications.row_total"
+               and all(values.get(f) is not None for f in r.fields)]
+    broken = [r for r in checked if abs(sum(c * values[f] for f, c in r.terms)) > 1e-9]
+    deciding = "results.total" not in paths or any(r.rule == "applications.results_total" for r in checked)
+    if broken or not checked or not deciding:
+        for f in sorted(fields):
+            raw = slots.pop(f).raw if f in slots else None
+            values[f] = None
+            store.warn(f, "label_by_position", "a row without its label after the last recognised row; the "
+                       f"template's sums {'break' if broken else 'cannot confirm'} its place, so it is not used", raw)
+    else:
+        for p in sorted(paths):
+            store.warn(f"applications.{p}", "label_by_position", "a row without its label after the last "
+                       "recognised row, under a header that contradicts the template; taken as this row because "
+                       f"every sum it takes part in ({len(checked)}) holds", None)
 
 
 def template_fields(template: Template, other_handling: bool) -> list[str]:

@@ -24,6 +24,7 @@ WARNING_KINDS: dict[str, str] = {
     "title_corrected": "the title's agency misread (OCR) and spelled as in the body",
     "agency_corrected": "the agency's region was no division; the one division one character away, named elsewhere in the document, replaces it",
     "agency_unknown_place": "the agency's region is no division and no single correction is supported: agency null",
+    "agency_unconfirmed": "an OCR'd region is a real division named nowhere else while one a character away is: agency null",
     "agency_not_found": "nothing in the document names the issuing body as an organisation: agency null",
     "agency_ambiguous": "the body text names more than one possible issuing body: agency null",
     "agency_title_unparsed": "the title's agency part is not an organisation name; a later source was used",

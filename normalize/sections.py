@@ -22,10 +22,18 @@ _HEADING_NUMBER = re.compile(r"^[一二三四五六七八九十]\s*[、.．,，]
 TABLE_SECTIONS = ("proactive", "applications", "reviews")
 
 
+_TABLE_CAPTION = re.compile(r"^表\s*[一二三四五六\d]{1,2}\s*[、.．,，:：]?")
+
+
 def heading_section(text: str) -> str | None:
     t = compact(text)
     if len(t) > 40:
         return None
+    if _TABLE_CAPTION.match(t):
+        # 表一 主动公开政府信息情况: a report that numbers its tables under an outline of its own
+        caption = _TABLE_CAPTION.sub("", t)
+        return next((sec for sec, words in SECTION_HEADINGS if sec in TABLE_SECTIONS
+                     and any(w in caption for w in words)), None)
     if not _HEADING_NUMBER.match(t):
         return _misread_heading(t, lost_separator=True)
     for section, words in SECTION_HEADINGS:

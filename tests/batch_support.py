@@ -25,13 +25,17 @@ def popen(*args, env=None, **kw) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, cwd=kw.pop("cwd", ROOT), env=env, **kw)
 
 
+QUICK_SEEDS = [SEEDS[0], SEEDS[1], SEEDS[4]]  # the seeds that convert in tens of milliseconds
+
+
 def good_copies(folder: Path, n: int) -> list[Path]:
-    """n good text reports (copies of the seed fixtures under distinct names)."""
+    """n good text reports (copies of seed fixtures under distinct names)."""
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for i in range(n):
-        p = folder / f"r{i:04d}_{SEEDS[i % len(SEEDS)].name}"
-        shutil.copyfile(SEEDS[i % len(SEEDS)], p)
+        seed = QUICK_SEEDS[i % len(QUICK_SEEDS)]
+        p = folder / f"r{i:04d}_{seed.name}"
+        shutil.copyfile(seed, p)
         out.append(p)
     return out
 

@@ -142,3 +142,23 @@ def test_the_150dpi_fax_reading_of_the_real_report_is_corrected():
     assert meta.provenance["agency"]["method"] == "ocr" and meta.provenance["agency"]["bbox"] == [100, 90, 460, 145]
     assert meta.provenance["agency"]["raw"] == "潜泽区人民政府2023年政府信息公开工作年度报告"
     assert {"agency_corrected", "title_corrected"} <= {w["kind"] for w in meta.warnings}
+
+
+def test_an_ocr_reading_of_another_real_district_is_not_trusted():
+    """宿城区 and 宿豫区 are both divisions of 宿迁市: an OCR'd title naming one while the body names the other."""
+    lines = ["宿迁市宿城区教育局2023年政府信息公开工作年度报告", "2023年，宿迁市宿豫区教育局全年主动公开信息120条。"]
+    doc = Document(blocks=[Paragraph(t, page=1, method="ocr") for t in lines])
+    meta = extract_metadata(doc, doc.blocks[:1], [])
+    assert meta.agency is None and "agency_unconfirmed" in {w["kind"] for w in meta.warnings}
+    # The same text layer (not OCR) is what the document says: kept.
+    doc = Document(blocks=[Paragraph(t, page=1) for t in lines])
+    assert extract_metadata(doc, doc.blocks[:1], []).agency == "宿迁市宿城区教育局"
+
+
+def test_a_department_contact_office_names_its_department():
+    doc = _doc("本报告根据条例编制。如对本报告有疑问，请与宣州区医疗保障局办公室联系。")
+    meta = extract_metadata(doc, doc.blocks, [])
+    assert meta.agency == "宣州区医疗保障局" and meta.provenance["agency"]["source"] == "body"
+    doc = _doc("本报告根据条例编制。如对本报告有疑问，请与大连市卫生健康委员会办公室联系。")
+    meta = extract_metadata(doc, doc.blocks, [])
+    assert meta.agency is None and "agency_ambiguous" in {w["kind"] for w in meta.warnings}

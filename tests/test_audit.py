@@ -10,12 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from golden import golden_pairs
-from outputs_helper import SERIES, convert_into, series_inputs
+from outputs_helper import SERIES, convert_into, converted, series_inputs
 from xxgk.audit.agency import canonical, group_keys
 from xxgk.audit.run import audit_dirs
 from xxgk.cli import main
 from xxgk.model import MissingDependency
-from xxgk.pipeline import convert_file
 
 _spec = importlib.util.spec_from_file_location("make_series", SERIES / "make_series.py")
 make_series = importlib.util.module_from_spec(_spec)
@@ -135,7 +134,7 @@ def test_each_golden_fixture_reports_only_its_documented_inconsistencies(tmp_pat
     assert len(cases) >= 30
     for n, (src, expected_file) in enumerate(cases):
         try:
-            report = convert_file(src)
+            report = converted(src)
         except MissingDependency:  # .doc without LibreOffice: the golden test reports that
             continue
         folder = tmp_path / f"{n}_{src.stem}"

@@ -5,7 +5,9 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from batch_support import ROOT, SCAN_JPG, SEEDS, alive, children, cli, good_copies, hog, log_lines, wait_for, \
     xhtml_with_declaration
@@ -67,6 +69,10 @@ def test_killing_the_main_process_takes_its_workers_with_it(tmp_path):
     proc.wait()
     assert wait_for(lambda: not any(alive(w) for w in workers), 2.0), "workers outlived the main process"
     assert not alive(worker)
+    left = list(Path(tempfile.gettempdir()).glob(f"xxgk-worker-{proc.pid}-*"))  # the OCR temp files of the kill
+    assert left
+    assert cli("convert", SEEDS[1], "-o", tmp_path / "next").returncode == 0
+    assert not any(p.exists() for p in left)  # the next run removes what the killed one left behind
 
 
 def test_ctrl_c_stops_within_two_seconds_with_130_and_no_partial_files(tmp_path):
@@ -83,7 +89,7 @@ def test_ctrl_c_stops_within_two_seconds_with_130_and_no_partial_files(tmp_path)
     assert time.monotonic() - start < 2.0
     assert proc.returncode == 130
     assert stderr.strip().splitlines()[-1] == "xxgk: interrupted" and "Traceback" not in stderr
-    assert not any(alive(w) for w in workers)
+    assert not [(w, Path(f"/proc/{w}/cmdline").read_bytes()[:200]) for w in workers if alive(w)]
     names = [p.name for p in out.iterdir()] if out.exists() else []
     assert not [n for n in names if n.startswith(".")], names  # no temporary files
     for p in out.glob("*.json") if out.exists() else []:

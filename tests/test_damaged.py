@@ -235,3 +235,34 @@ def test_what_section_one_states_decides_a_run_table_two_cannot():
     store = FieldStore()
     read_proactive(_rows("行政规范性文件32537"), FORM_2021, store, ["制发行政规范性文件4件。"])
     assert store.values["proactive.normative_documents.issued"] is None
+
+
+def _unlabelled_tail(total, carried_forward, leaves=True):
+    lines = ["| 一、本年新收政府信息公开申请数量 | 5 | 0 | 0 | 0 | 0 | 0 | 5 |",
+             "| 二、上年结转政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
+             "| （一）予以公开 | 4 | 0 | 0 | 0 | 0 | 0 | 4 |"]
+    if leaves:  # every other results row, zeros
+        lines += [f"| {row.labels[0]} | " + " | ".join("0" * 7) + " |" for row in FORM_2021.results
+                  if row.leaf and row.path != "results.disclosed" and not row.alternative_to]
+    lines += ["| 本年新收件数 | 上年结转件数 | 予以公开 | 部分公开 |", "|---|---|---|---|",
+              "| " + " | ".join(map(str, total)) + " |", "| " + " | ".join(map(str, carried_forward)) + " |"]
+    store = FieldStore()
+    read_applications(table_rows(pipe_table(lines)), FORM_2021, store)
+    return store
+
+
+def test_unlabelled_last_rows_are_placed_when_every_sum_holds():
+    store = _unlabelled_tail([4, 0, 0, 0, 0, 0, 4], [2, 0, 0, 0, 0, 0, 2])
+    assert store.values["applications.results.total.total"] == 4
+    assert store.values["applications.carried_forward.natural_person"] == 2
+    assert _warnings(store, "applications.results.total", "label_by_position")
+
+
+def test_unlabelled_last_rows_the_sums_contradict_are_not_used():
+    swapped = _unlabelled_tail([2, 0, 0, 0, 0, 0, 2], [4, 0, 0, 0, 0, 0, 4])  # 一+二=（七）+四 still holds
+    # the sums pin the right values from the rows above, never the swapped ones
+    assert swapped.values["applications.results.total.natural_person"] == 4
+    assert swapped.provenance["applications.results.total.natural_person"]["method"] == "inferred"
+    assert _warnings(swapped, "applications.carried_forward.natural_person", "label_by_position")
+    unchecked = _unlabelled_tail([4, 0, 0, 0, 0, 0, 4], [2, 0, 0, 0, 0, 0, 2], leaves=False)
+    assert unchecked.values["applications.results.total.natural_person"] is None  # nothing can confirm

@@ -46,7 +46,7 @@ def cluster(tmp_path):
 def test_cluster_outputs_equal_a_local_run_even_when_a_worker_dies(tmp_path, cluster):
     address, workers = cluster
     inputs = tmp_path / "in"
-    good_copies(inputs, 24)
+    good_copies(inputs, 16)
     for page in HTML[:2]:
         (inputs / page.name).write_bytes(page.read_bytes())
     local = tmp_path / "local"
@@ -56,9 +56,9 @@ def test_cluster_outputs_equal_a_local_run_even_when_a_worker_dies(tmp_path, clu
     r = cli("convert", inputs, "-o", remote, "--scheduler", address)
     assert r.returncode in (0, 4), r.stderr
     assert tree(remote) == tree(local)
-    assert len(tree(local)) == 26
+    assert len(tree(local)) == 18
     again = cli("convert", inputs, "-o", remote, "--scheduler", address)  # same plan, log and resume
-    assert "skipped 26" in again.stdout.splitlines()[-1]
+    assert "skipped 18" in again.stdout.splitlines()[-1]
 
     killed = tmp_path / "killed"
     proc = subprocess.Popen([sys.executable, "-m", "xxgk.cli", "convert", inputs, "-o", killed, "--scheduler",
@@ -68,7 +68,7 @@ def test_cluster_outputs_equal_a_local_run_even_when_a_worker_dies(tmp_path, clu
     written_when_killed = len(list(killed.glob("*.json")))
     stdout, stderr = proc.communicate(timeout=300)
     assert proc.returncode in (0, 4), stderr
-    assert written_when_killed < 26
+    assert written_when_killed < 18
     assert tree(killed) == tree(local)
     assert {r["status"] for r in log_lines(killed)} <= {"converted", "failed_checks", "incomplete"}
     assert not alive(workers[0].pid)

@@ -247,3 +247,20 @@ def test_producer_quirks_no_namespace_absolute_paths_backslashes():
     [table] = list(doc.tables())
     assert table.text_rows()[-1] == ["行政强制", "1", "2", "3", "4"]
     assert doc.metadata["title"] == "测试局2023年政府信息公开工作年度报告"
+
+
+def test_a_composite_object_places_its_unit_through_its_ctm():
+    w = make_ofd.OfdWriter()
+    font = w.font("宋体")
+    w.page().raw('<ofd:CompositeObject ID="50" ResourceID="60" Boundary="50 100 80 20" CTM="2 0 0 2 0 0"/>')
+    w.extra["Doc_0/DocumentRes.xml"] = (
+        '<ofd:Res xmlns:ofd="http://www.ofdspec.org/2016"><ofd:CompositeGraphicUnits>'
+        '<ofd:CompositeGraphicUnit ID="60" Width="40" Height="10"><ofd:Content>'
+        f'<ofd:TextObject ID="61" Boundary="5 0 35 10" Font="{font}" Size="2">'
+        '<ofd:TextCode X="0" Y="3" DeltaX="g 5 2">联系电话号码</ofd:TextCode></ofd:TextObject>'
+        '</ofd:Content></ofd:CompositeGraphicUnit></ofd:CompositeGraphicUnits></ofd:Res>').encode()
+    doc = ofd.convert(w.build(), "composite.ofd")
+    [para] = list(doc.paragraphs())
+    assert para.text == "联系电话号码"
+    assert para.bbox[0] == pytest.approx((50 + 2 * 5) * MM, abs=0.5)  # unit x 5 mm, scaled ×2, at 50 mm
+    assert para.bbox[3] == pytest.approx((100 + 2 * 3 + 2 * 2 * 0.12) * MM, abs=0.5)  # baseline + descent

@@ -36,3 +36,21 @@ def test_a_table_after_a_new_heading_belongs_to_that_section():
     doc = _doc("二、主动公开政府信息情况", TABLE_2, "三、收到和处理政府信息公开申请情况", TABLE_3_REST)
     sec = split_sections(doc)
     assert [r.label for r in sec.rows["applications"]] == ["3.补正后申请内容仍不明确"]
+
+
+def test_numbered_table_captions_under_an_outline_of_its_own():
+    assert heading_section("表一 主动公开政府信息情况") == "proactive"
+    assert heading_section("表2：收到和处理政府信息公开申请情况") == "applications"
+    assert heading_section("表三、政府信息公开行政复议、行政诉讼情况") == "reviews"
+    assert heading_section("表一 全年工作安排") is None
+
+
+def test_one_report_whose_table_three_header_names_other_rows_is_one_report():
+    """The last rows of table 三 under a left-over header (本年新收件数 | 上年结转件数 | 予以公开 …)."""
+    from xxgk.normalize.sections import count_reports
+    doc = _doc("一、总体情况", "三、收到和处理政府信息公开申请情况", TABLE_3_HEAD,
+               ["| 本年新收件数 | 上年结转件数 | 予以公开 | 部分公开 |", "| （七）总计 | 2 | 0 | 0 | 0 | 0 | 0 | 2 |"])
+    assert count_reports(split_sections(doc)) == 1
+    again = _doc("一、总体情况", "三、收到和处理政府信息公开申请情况", TABLE_3_HEAD, "一、总体情况",
+                 "三、收到和处理政府信息公开申请情况", ["| 本年新收政府信息公开申请数量 | 5 | 0 | 0 | 0 | 0 | 0 | 5 |"])
+    assert count_reports(split_sections(again)) == 2

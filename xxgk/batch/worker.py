@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import multiprocessing as mp
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -152,10 +153,14 @@ def convert_task(task: dict) -> dict:
     return payload
 
 
-def child_main(conn: Any, max_memory_mb: Optional[int], ocr_engine: str, parent_pid: int, pdeathsig: bool) -> None:
+def child_main(conn: Any, max_memory_mb: Optional[int], ocr_engine: str, parent_pid: int, pdeathsig: bool,
+               tmp_dir: Optional[str] = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it kills us at once
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _die_with_parent(parent_pid, pdeathsig)
+    if tmp_dir:  # converters' temp files (OCR crops, LibreOffice) land in a folder the parent removes
+        os.environ["TMPDIR"] = tmp_dir
+        tempfile.tempdir = tmp_dir
     os.environ["XXGK_OCR_ENGINE"] = ocr_engine
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     captured = tempfile.TemporaryFile()  # fd 2 of the worker: C libraries' messages land here, per input
@@ -199,6 +204,21 @@ def child_main(conn: Any, max_memory_mb: Optional[int], ocr_engine: str, parent_
 
 # ---------------------------------------------------------------- parent side
 
+TMP_PREFIX = "xxgk-worker-"  # + parent pid: a folder whose parent is gone was left by a killed run
+
+
+def remove_stale_tmp_dirs() -> None:
+    root = tempfile.gettempdir()
+    try:
+        names = [n for n in os.listdir(root) if n.startswith(TMP_PREFIX)]
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(TMP_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not os.path.exists(f"/proc/{pid}"):
+            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+
+
 def _signal_name(code: int) -> str:
     try:
         return signal.Signals(-code).name
@@ -217,13 +237,17 @@ class Worker:
         self.started = 0.0
         self.deadline = float("inf")
         self.pages: Optional[int] = None
+        self.tmp_dir: Optional[str] = None
 
     def start(self) -> None:
         ctx = mp.get_context("spawn")
         parent, child = ctx.Pipe(duplex=True)
         pdeathsig = threading.current_thread() is threading.main_thread()
+        remove_stale_tmp_dirs()
+        self.tmp_dir = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-")
         self.proc = ctx.Process(target=child_main, name="xxgk-worker", daemon=True,
-                                args=(child, self.max_memory_mb, self.ocr_engine, os.getpid(), pdeathsig))
+                                args=(child, self.max_memory_mb, self.ocr_engine, os.getpid(), pdeathsig,
+                                      self.tmp_dir))
         # the child starts with SIGINT blocked (inherited), so a Ctrl-C during its start-up prints no traceback
         blocked = threading.current_thread() is threading.main_thread()
         if blocked:
@@ -313,6 +337,9 @@ class Worker:
         if self.conn is not None:
             self.conn.close()
             self.conn = None
+        if self.tmp_dir is not None:
+            shutil.rmtree(self.tmp_dir, ignore_errors=True)
+            self.tmp_dir = None
 
     def stop(self) -> None:
         """Ask an idle child to exit, then make sure it did."""

@@ -37,13 +37,14 @@ def _read_url_file(path: str) -> list[str]:
 @click.option("--no-throttle", is_flag=True, help="Turn AutoThrottle and the download delay off (benchmarks only).")
 @click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt (only for your own sites).")
 @click.option("--allow-host", multiple=True, help="A further host the crawl may follow links to.")
+@click.option("--http-cache", is_flag=True, help="Keep Scrapy's HTTP cache (RFC 2616 rules) under OUT/.crawl.")
 @click.option("--no-convert", is_flag=True, help="Only download and record; convert on a later run.")
 @click.option("--fresh", is_flag=True, help="Forget the crawl state (files and reports are kept).")
 @click.option("--ocr-engine", type=click.Choice(["tesseract", "rapidocr"]), envvar="XXGK_OCR_ENGINE",
               default="tesseract", show_default=True)
 @click.option("--convert-timeout", default=300.0, show_default=True, help="Seconds per file being converted.")
 def crawl(urls, out_dir, from_file, jobs, max_pages, max_pages_per_site, depth, max_mb, max_time, timeout, per_host,
-          delay, retries, backoff, no_throttle, ignore_robots, allow_host, no_convert, fresh, ocr_engine,
+          delay, retries, backoff, no_throttle, ignore_robots, allow_host, http_cache, no_convert, fresh, ocr_engine,
           convert_timeout) -> None:
     """Crawl agency report columns (URLs of listing pages) and convert every report found into OUT/json.
 
@@ -63,7 +64,7 @@ def crawl(urls, out_dir, from_file, jobs, max_pages, max_pages_per_site, depth, 
                         max_bytes=int(max_mb * 1024 * 1024), max_seconds=max_time,
                         per_host=per_host, throttle=not no_throttle, start_delay=delay, timeout=timeout,
                         retries=retries, backoff=backoff, download_delay=min(0.25, delay),
-                        obey_robots=not ignore_robots, extra_hosts=[h.lower() for h in allow_host])
+                        obey_robots=not ignore_robots, extra_hosts=[h.lower() for h in allow_host], http_cache=http_cache)
     try:
         result = run(starts, Path(out_dir), opts, workers=jobs, timeout=convert_timeout, ocr_engine=ocr_engine,
                      convert=not no_convert, fresh=fresh)

@@ -26,6 +26,7 @@ class CrawlOptions:
     backoff: float = 5.0  # first back-off after a 429/5xx, doubled each time (or the server's Retry-After)
     obey_robots: bool = True
     offsite: bool = False  # follow links to other hosts
+    http_cache: bool = False  # Scrapy's HTTP cache (RFC 2616 policy) under DIR/.crawl/httpcache
     user_agent: str = USER_AGENT
     extra_hosts: list = field(default_factory=list)  # further hosts allowed besides the start URLs'
 
@@ -64,6 +65,9 @@ def scrapy_settings(opts: CrawlOptions, out_dir: Path) -> dict:
         "CLOSESPIDER_PAGECOUNT": opts.max_pages,
         "CLOSESPIDER_TIMEOUT": opts.max_seconds,
         "JOBDIR": str(out_dir / ".crawl" / "job"),
+        "HTTPCACHE_ENABLED": opts.http_cache,
+        "HTTPCACHE_DIR": str(out_dir / ".crawl" / "httpcache"),
+        "HTTPCACHE_POLICY": "scrapy.extensions.httpcache.RFC2616Policy",
         "COOKIES_ENABLED": False,  # not needed by these sites; also keeps tldextract from fetching suffix lists
         "TELNETCONSOLE_ENABLED": False,
         "HTTPERROR_ALLOW_ALL": True,  # 4xx/5xx reach the spider so that each gets its manifest line
