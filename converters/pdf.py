@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Optional, Union
 
-from xxgk.model import BBox, Block, ConversionError, Document, Paragraph, Source, Table
+from xxgk.model import BBox, Block, ConversionError, Document, Paragraph, Refused, Source, Table
 from xxgk.layout.geometry import (Piece, Segment, fill_table, find_grids, group_lines, join_lines,
                              line_text, segment_from_line, segments_from_rect)
 from xxgk.layout.borderless import borderless_tables
@@ -77,9 +77,9 @@ def convert(data: bytes, name: str) -> Document:
     _quiet_pdfminer()
     try:
         doc = _convert(data, name)
+    except Refused:
+        raise
     except ConversionError as e:
-        if "encrypted" in str(e):
-            raise
         repaired = _repaired(data)
         if repaired is None:
             raise
@@ -105,7 +105,7 @@ def _convert(data: bytes, name: str) -> Document:
         try:
             plumber_pages = pdf.pages
         except Exception as e:  # noqa: BLE001 - pdfminer raises many kinds on broken files
-            raise ConversionError(_open_error(e)) from None
+            raise _open_error(e) from None
         doc.source.pages = len(plumber_pages)
         doc.metadata = _metadata(pdf)
         renderer = _Renderer(data)
@@ -173,15 +173,16 @@ def _open(data: bytes):
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as e:  # noqa: BLE001
-        raise ConversionError(_open_error(e)) from None
+        raise _open_error(e) from None
     return pdf
 
 
-def _open_error(e: Exception) -> str:
+def _open_error(e: Exception) -> ConversionError:
+    """The error to raise for a PDF pdfminer cannot open: encrypted is refused, the rest failed."""
     text = f"{type(e).__name__} {e} {e.__cause__!r} {e.__context__!r}".lower()
     if "password" in text or "encrypt" in text:
-        return "encrypted PDF: it cannot be opened without a password"
-    return f"corrupt or unreadable PDF: {_short(e)}"
+        return Refused("encrypted PDF: it cannot be opened without a password")
+    return ConversionError(f"corrupt or unreadable PDF: {_short(e)}")
 
 
 def _short(e: Exception) -> str:

@@ -28,6 +28,7 @@ _RUNNER = textwrap.dedent("""
     import xxgk
     from xxgk.status import numeric_leaves
     seen_peak = 0
+    refs = {}
     for line in sys.stdin:
         case = json.loads(line)
         r = xxgk.convert(case["path"], timeout=60)
@@ -35,8 +36,10 @@ _RUNNER = textwrap.dedent("""
         numbers = dict(numeric_leaves(r.report)) if r.report else None
         ref = None
         if case["same"]:
-            rr = xxgk.convert(case["same"], timeout=60)
-            ref = dict(numeric_leaves(rr.report)) if rr.report else None
+            if case["same"] not in refs:  # each source fixture converted once
+                rr = xxgk.convert(case["same"], timeout=60)
+                refs[case["same"]] = dict(numeric_leaves(rr.report)) if rr.report else None
+            ref = refs[case["same"]]
         # RUSAGE_CHILDREN keeps the largest child so far: a rise is this case's own peak
         print(json.dumps({"name": case["name"], "status": r.status, "errors": r.errors,
                           "seconds": round(r.seconds, 2), "peak_mb": peak if peak > seen_peak else None,
