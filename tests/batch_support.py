@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "fixtures" / "seeds").glob("*.txt"))
 HTML = sorted((ROOT / "fixtures" / "html").glob("*.html"))
 SCAN_JPG = ROOT / "fixtures" / "scan" / "hzq2023_p3_200dpi_skew2_seal.jpg"
+SCAN_PDF = ROOT / "fixtures" / "scan" / "hzq2023_scanned.pdf"  # 5 scanned pages: OCR runs for seconds
 RUN_LOG = "xxgk-run.jsonl"
 
 

@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from batch_support import ROOT, SCAN_JPG, SEEDS, alive, children, cli, good_copies, hog, log_lines, wait_for, \
+from batch_support import ROOT, SCAN_JPG, SCAN_PDF, SEEDS, alive, children, cli, good_copies, hog, log_lines, wait_for, \
     xhtml_with_declaration
 
 from xxgk.isolated import run_isolated
@@ -17,12 +17,13 @@ from xxgk.isolated import run_isolated
 
 def test_a_slow_input_times_out_and_the_rest_converts(tmp_path):
     out = tmp_path / "out"
-    r = cli("convert", SCAN_JPG, SEEDS[1], "-o", out, "--timeout", "3", "-j", "1")  # the scan takes 6 s or more
+    # 5 scanned pages at 2-3 s a page: --timeout 1 per page gives the scan 5 s, the text report 1 s
+    r = cli("convert", SCAN_PDF, SEEDS[1], "-o", out, "--timeout", "1", "-j", "2")
     assert r.returncode == 1
-    assert r.stderr.splitlines() == [f"xxgk: error: {SCAN_JPG}: timeout after 3 s"]
-    assert (out / f"{SEEDS[1].name}.json").is_file() and not (out / f"{SCAN_JPG.name}.json").exists()
-    rec = {x["input"]: x for x in log_lines(out)}[str(SCAN_JPG)]
-    assert rec["status"] == "failed" and rec["reason"] == "timeout after 3 s" and rec["pages"] == 1
+    assert r.stderr.splitlines() == [f"xxgk: error: {SCAN_PDF}: timeout after 5 s"]
+    assert (out / f"{SEEDS[1].name}.json").is_file() and not (out / f"{SCAN_PDF.name}.json").exists()
+    rec = {x["input"]: x for x in log_lines(out)}[str(SCAN_PDF)]
+    assert rec["status"] == "failed" and rec["reason"] == "timeout after 5 s" and rec["pages"] == 5
 
 
 def test_memory_limit_is_enforced_by_the_os():
@@ -32,39 +33,41 @@ def test_memory_limit_is_enforced_by_the_os():
     assert result.status == "converted" and result.report["agency"] == "长沙市医疗保障局"
 
 
-def _busy_scan_worker(main_pid: int) -> int:
-    """The worker of main_pid that is running tesseract (i.e. converting the scan)."""
-    found = []
+def _workers(main_pid: int) -> list[int]:
+    return [c for c in children(main_pid) if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
 
-    def probe() -> bool:
-        for w in children(main_pid):
-            if children(w):
-                found.append(w)
-                return True
-        return False
 
-    assert wait_for(probe, 120), "no worker started OCR"
-    return found[0]
+def _cpu(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def _busy_scan_worker(main_pid: int, out: Path, others: int) -> int:
+    """The worker still converting the scan once the `others` quick inputs are written (the busiest one)."""
+    assert wait_for(lambda: out.exists() and len(list(out.glob("*.json"))) >= others, 120), "the batch did not run"
+    workers = _workers(main_pid)
+    assert workers
+    return max(workers, key=_cpu)
 
 
 def test_a_killed_worker_costs_only_its_input(tmp_path):
     inputs = good_copies(tmp_path / "in", 6)
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "xxgk.cli", "convert", SCAN_JPG, *inputs, "-o", out, "-j", "2"],
+    proc = subprocess.Popen([sys.executable, "-m", "xxgk.cli", "convert", SCAN_PDF, *inputs, "-o", out, "-j", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    os.kill(_busy_scan_worker(proc.pid), signal.SIGKILL)  # as the OOM killer would
+    os.kill(_busy_scan_worker(proc.pid, out, len(inputs)), signal.SIGKILL)  # as the OOM killer would
     stdout, stderr = proc.communicate(timeout=300)
     assert proc.returncode == 1, stderr
-    assert stderr.splitlines() == [f"xxgk: error: {SCAN_JPG}: crashed: worker killed by SIGKILL (out of memory, or killed)"]
+    assert stderr.splitlines() == [f"xxgk: error: {SCAN_PDF}: crashed: worker killed by SIGKILL (out of memory, or killed)"]
     assert stdout.splitlines()[-1].endswith("refused 0, failed 1")
     assert sorted(p.name for p in out.glob("*.json")) == sorted(f"{p.name}.json" for p in inputs)
 
 
 def test_killing_the_main_process_takes_its_workers_with_it(tmp_path):
-    proc = subprocess.Popen([sys.executable, "-m", "xxgk.cli", "convert", SCAN_JPG, SEEDS[1], "-o", tmp_path / "o",
+    proc = subprocess.Popen([sys.executable, "-m", "xxgk.cli", "convert", SCAN_PDF, SEEDS[1], "-o", tmp_path / "o",
                              "-j", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    worker = _busy_scan_worker(proc.pid)
-    workers = children(proc.pid)
+    worker = _busy_scan_worker(proc.pid, tmp_path / "o", 1)
+    workers = _workers(proc.pid)
     proc.kill()
     proc.wait()
     assert wait_for(lambda: not any(alive(w) for w in workers), 2.0), "workers outlived the main process"
@@ -78,11 +81,11 @@ def test_killing_the_main_process_takes_its_workers_with_it(tmp_path):
 def test_ctrl_c_stops_within_two_seconds_with_130_and_no_partial_files(tmp_path):
     inputs = good_copies(tmp_path / "in", 4)
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "xxgk.cli", "convert", SCAN_JPG, *inputs, "-o", out, "-j", "2"],
+    proc = subprocess.Popen([sys.executable, "-m", "xxgk.cli", "convert", SCAN_PDF, *inputs, "-o", out, "-j", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
                             start_new_session=True)
-    _busy_scan_worker(proc.pid)
-    workers = children(proc.pid)
+    _busy_scan_worker(proc.pid, out, 1)
+    workers = _workers(proc.pid)
     start = time.monotonic()
     os.killpg(proc.pid, signal.SIGINT)  # the terminal sends Ctrl-C to the whole foreground group
     stdout, stderr = proc.communicate(timeout=30)
