@@ -152,3 +152,17 @@ def test_a_negative_count_in_the_source_becomes_null_with_a_warning():
     warning = next(w for w in report["warnings"] if w["field"] == "proactive.licensing.decisions")
     assert warning["kind"] == "negative" and warning["raw"] == "-430"
     assert validate(report) == []
+
+
+def test_a_batch_switches_to_the_compiled_validator(outputs, monkeypatch):
+    from xxgk.normalize import schema
+
+    monkeypatch.setattr(schema, "_validated", 0)
+    schema._compiled.cache_clear()
+    for report in outputs[:schema.COMPILE_AFTER]:
+        assert validate(report) == []
+    assert schema._compiled.cache_info().currsize == 0  # one report alone never pays for compiling
+    bad = copy.deepcopy(outputs[0])
+    bad["reviews_and_lawsuits"]["review"]["total"] = -2
+    assert validate(outputs[0]) == [] and schema._compiled.cache_info().currsize == 1
+    assert validate(bad) == ["reviews_and_lawsuits/review/total: -2 is less than the minimum of 0"]
