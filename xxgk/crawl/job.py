@@ -25,7 +25,7 @@ from xxgk.crawl import pairs
 from xxgk.crawl.convert import Job, convert_new, staged_report
 from xxgk.crawl.settings import CrawlOptions
 from xxgk.crawl.summary import site_summaries
-from xxgk.output import write_json_atomic
+from xxgk.output import pid_alive, write_json_atomic
 
 REPORT_STATUSES = ("converted", "incomplete", "failed_checks")
 
@@ -41,18 +41,6 @@ class CrawlResult:
     statuses: list = field(default_factory=list)  # conversion status of every kept or refused saved file
 
 
-def _pid_alive(pid: Optional[int]) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def prepare(out_dir: Path, fresh: bool) -> None:
     """A JOBDIR left by a killed crawl may be half-written: drop it (the manifest keeps what was saved)."""
     crawl_dir = out_dir / ".crawl"
@@ -64,7 +52,7 @@ def prepare(out_dir: Path, fresh: bool) -> None:
             state = json.loads(state_file.read_text(encoding="utf-8"))
         except ValueError:
             state = {"status": "running"}
-    if state.get("status") == "running" and _pid_alive(state.get("pid")):
+    if state.get("status") == "running" and bool(state.get("pid")) and pid_alive(state["pid"]):
         raise RuntimeError(f"another crawl (pid {state['pid']}) is writing into {out_dir}")
     if fresh or state.get("status") == "running":
         shutil.rmtree(crawl_dir / "job", ignore_errors=True)
