@@ -437,20 +437,21 @@ def _block_children(container) -> Iterator:
             yield from _block_children(el.find(SDTCONTENT) if el.tag == SDT else el)
 
 
-def _rows(tbl) -> Iterator:
-    for el in tbl:
-        if el.tag == TR:
+def _wrapped(parent, tag: str) -> Iterator:
+    """Children with `tag`, looking through content controls and custom XML wrappers."""
+    for el in parent:
+        if el.tag == tag:
             yield el
         elif el.tag in (SDT, CUSTOMXML):
-            yield from _rows(el.find(SDTCONTENT) if el.tag == SDT else el)
+            yield from _wrapped(el.find(SDTCONTENT) if el.tag == SDT else el, tag)
+
+
+def _rows(tbl) -> Iterator:
+    return _wrapped(tbl, TR)
 
 
 def _cells(tr) -> Iterator:
-    for el in tr:
-        if el.tag == TC:
-            yield el
-        elif el.tag in (SDT, CUSTOMXML):
-            yield from _cells(el.find(SDTCONTENT) if el.tag == SDT else el)
+    return _wrapped(tr, TC)
 
 
 def _text_boxes(p) -> list:
@@ -528,6 +529,52 @@ def check_package(data: bytes) -> None:
                       "a zip bomb, not a report")
 
 
+_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def _drop_dangling_relationships(data: bytes) -> tuple[bytes, list[str]]:
+    """The package without relationships to parts it lacks (a styles.xml lost on the way), and those parts.
+
+    python-docx refuses a package that refers to a missing part; the body is all we read, so the
+    reference is dropped and the document read without that part (with a warning).
+    """
+    import posixpath
+
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = set(z.namelist())
+        fixed: dict[str, bytes] = {}
+        missing: list[str] = []
+        for rels in sorted(n for n in names if n.endswith(".rels")):
+            folder = posixpath.dirname(posixpath.dirname(rels))  # word/_rels/document.xml.rels -> word
+            try:
+                root = etree.fromstring(z.read(rels), parser)
+            except (etree.XMLSyntaxError, ValueError):
+                continue  # python-docx says what is wrong with it
+            dropped = False
+            for rel in list(root.iter(f"{{{_RELS_NS}}}Relationship")):
+                target = rel.get("Target") or ""
+                if rel.get("TargetMode") == "External" or not target:
+                    continue
+                part = posixpath.normpath(target.lstrip("/") if target.startswith("/")
+                                          else posixpath.join(folder, target))
+                if part not in names:
+                    root.remove(rel)
+                    missing.append(part)
+                    dropped = True
+            if dropped:
+                fixed[rels] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        if not fixed:
+            return data, []
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in z.infolist():
+                zout.writestr(info, fixed.get(info.filename) or z.read(info.filename))
+    return out.getvalue(), missing
+
+
 def _xml_error(e: Exception) -> str:
     msg = (getattr(e, "msg", None) or str(e) or "").strip().splitlines()
     line = getattr(e, "lineno", None)
@@ -546,7 +593,8 @@ def _open_package(data: bytes):
     from docx.opc.exceptions import PackageNotFoundError
     from lxml.etree import XMLSyntaxError
     try:
-        return docx.Document(io.BytesIO(data))
+        data, missing = _drop_dangling_relationships(data)
+        return docx.Document(io.BytesIO(data)), missing
     except PackageNotFoundError:
         raise ConversionError("not a Word document: the package has no main document part") from None
     except KeyError as e:
@@ -589,7 +637,7 @@ def _metadata(package) -> dict:
 
 
 def convert(data: bytes, name: str) -> Document:
-    package = _open_package(data)
+    package, missing = _open_package(data)
     styles_el = None
     try:
         styles_el = package.part.styles.element
@@ -606,4 +654,7 @@ def convert(data: bytes, name: str) -> Document:
         raise ConversionError(f"corrupt DOCX body: {_xml_error(e)}") from None
     # pages stays None: a DOCX has no fixed pagination (docProps/app.xml's count is often stale)
     source = Source(path=name, format="docx", sha256=hashlib.sha256(data).hexdigest())
-    return Document(blocks=blocks, source=source, metadata=_metadata(package))
+    doc = Document(blocks=blocks, source=source, metadata=_metadata(package))
+    for part in missing:
+        doc.warn("repaired", f"the package refers to {part} but lacks it: read without it", raw=part)
+    return doc

@@ -9,12 +9,9 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional
 
-from bs4 import BeautifulSoup, NavigableString, Tag
-from bs4.element import PreformattedString
-
 from xxgk.model import ConversionError, Document, Paragraph, Table
 from xxgk.layout.grid import SpanCell, place_spans
-from xxgk.converters.html_tree import TextIndex, own_caption, own_rows, walk_events
+from xxgk.converters.html_tree import Node, TextIndex, own_caption, own_rows, parse, remove, walk_events
 
 # Encoding lives in html_charset; re-exported because callers know it as part of the HTML converter.
 from xxgk.converters.html_charset import declared_charset, decode_html  # noqa: E402,F401
@@ -110,57 +107,63 @@ _MARKERS = [re.compile(p) for p in (
 )]
 
 
-def _attr_tokens(el: Tag) -> list[str]:
-    tokens = list(el.get("class") or [])
+def _attr_tokens(el: Node) -> list[str]:
+    if not el.attrs:
+        return []
+    tokens = el.classes()
     if el.get("id"):
-        tokens.append(el["id"])
+        tokens.append(el.get("id"))
     return tokens
 
 
-def _is_hidden(el: Tag) -> bool:
+def _is_hidden(el: Node) -> bool:
+    if not el.attrs:
+        return False
     style = (el.get("style") or "").replace(" ", "").lower()
     return "display:none" in style or "visibility:hidden" in style or el.has_attr("hidden")
 
 
-def _is_known_container(el: Tag) -> bool:
+def _is_known_container(el: Node) -> bool:
     return el.name in _KNOWN_TAGS or any(_KNOWN_IDS.match(t) for t in _attr_tokens(el))
 
 
-def _is_chrome(el: Tag, index: TextIndex) -> bool:
+def _is_chrome(el: Node, index: TextIndex) -> bool:
     # An HTML5 <header>/<footer> inside <article> belongs to the article (title, date), not the site.
     if el.name in ("header", "footer"):
         return not index.inside[id(el)]
     return el.name in CHROME_TAGS
 
 
-def strip_furniture(root: Tag) -> None:
+def strip_furniture(root: Node) -> None:
     """Remove non-content elements in place.
 
-    The text index is taken before removing anything: an element's descendants come after it in
-    document order, so its text when it is judged is still its original text.
+    Every element is judged on the page as parsed (one text index, one pass in document order);
+    what is inside a removed element is not judged again.
     """
     index = TextIndex(root, _MARKERS, ancestors=frozenset({"article", "main"}))
-    removed_until = -1  # last pre-order number inside a removed subtree (bs4's el.decomposed searches the subtree)
-    for el in list(root.find_all(True)):
+    removed_until = -1  # last pre-order number inside a removed subtree
+    dropped: list[Node] = []
+    for el in root.descendants():
         number, last = index.preorder[id(el)]
         if number <= removed_until:
             continue
         if el.name in SKIP_TAGS or _is_hidden(el):
-            el.decompose()
+            dropped.append(el)
             removed_until = last
         elif _is_chrome(el, index) or (el.name not in ("body", "html")
                                        and any(_JUNK_ATTR.match(t) for t in _attr_tokens(el))):
             if not index.marker_count(el):  # never drop something that holds the report
-                el.decompose()
+                dropped.append(el)
                 removed_until = last
+    remove(dropped)
 
 
-def find_body(soup: BeautifulSoup, index: Optional[TextIndex] = None) -> Tag:
+def find_body(soup: Node, index: Optional[TextIndex] = None) -> Node:
     """The element holding the report: tightest known container with all headings, else tightest element."""
     index = index or TextIndex(soup, _MARKERS)
-    root = soup.body or soup
+    root = soup.find("body") or soup
     whole = index.marker_count(root)
-    known = [el for el in root.find_all(True) if _is_known_container(el)]
+    known = [el for el in root.descendants() if _is_known_container(el)]
     if whole:
         sized = [(el, index.length(el)) for el in known if index.marker_count(el) >= whole]
         if sized:
@@ -184,7 +187,7 @@ def _span(value: Optional[str]) -> int:
     return n if 1 <= n <= 1000 else 1
 
 
-def _lines(el: Tag) -> list[str]:
+def _lines(el: Node) -> list[str]:
     """Rendered lines of an element: <br> and block elements end a line."""
     lines: list[str] = []
     buf: list[str] = []
@@ -197,27 +200,30 @@ def _lines(el: Tag) -> list[str]:
 
     for kind, node in walk_events(el):
         if kind == "text":
-            if not isinstance(node, PreformattedString):
-                buf.append(str(node))
+            buf.append(node)
         elif node.name == "br" or node.name in BLOCK_TAGS:
             flush()
     flush()
     return lines
 
 
-def is_layout_table(table: Tag, index: Optional[TextIndex] = None) -> bool:
+def _cells(tr: Node) -> list[Node]:
+    return [c for c in tr.children() if c.name in ("td", "th")]
+
+
+def is_layout_table(table: Node, index: Optional[TextIndex] = None) -> bool:
     """A table used for page layout: holds other tables, or is a single box."""
     holds_table = index.has_table[id(table)] if index is not None else table.find("table") is not None
     if holds_table:
         return True
-    cells = [c for tr in own_rows(table) for c in tr.find_all(["td", "th"], recursive=False)]
+    cells = [c for tr in own_rows(table) for c in _cells(tr)]
     return len(cells) <= 1
 
 
-def build_table(table: Tag) -> Optional[Table]:
+def build_table(table: Node) -> Optional[Table]:
     rows: list[list[SpanCell]] = []
     for tr in own_rows(table):
-        tds = tr.find_all(["td", "th"], recursive=False)
+        tds = _cells(tr)
         if not tds:
             continue
         rows.append([SpanCell(text=clean_cell(_lines(td)), rowspan=_span(td.get("rowspan")),
@@ -254,17 +260,17 @@ class _BlockWriter:
         if text and not is_furniture(text):
             self.blocks.append(Paragraph(text=text, style=self.style))
 
-    def walk(self, node: Tag) -> None:
+    def walk(self, node: Node) -> None:
         self._run(list(reversed(node.contents)))
 
-    def element(self, el: Tag) -> None:
+    def element(self, el: Node) -> None:
         self._run([el])
 
     def _end_heading(self) -> None:
         self.flush()
         self.style = None
 
-    def _table(self, el: Tag) -> None:
+    def _table(self, el: Node) -> None:
         self.flush()
         table = build_table(el)
         if table is not None:
@@ -275,15 +281,14 @@ class _BlockWriter:
         """Pop nodes (or deferred actions) until done; children are pushed in reverse order."""
         while stack:
             item = stack.pop()
-            if isinstance(item, Tag):  # before callable(): a bs4 Tag is callable (find_all)
+            if isinstance(item, Node):
                 self._open(item, stack)
-            elif isinstance(item, NavigableString):
-                if not isinstance(item, PreformattedString):
-                    self.buf.append(str(item))
+            elif isinstance(item, str):
+                self.buf.append(item)
             else:
                 item()
 
-    def _open(self, el: Tag, stack: list) -> None:
+    def _open(self, el: Node, stack: list) -> None:
         children = list(reversed(el.contents))
         if el.name == "br":
             self.flush()
@@ -331,12 +336,12 @@ def _date(text: str) -> Optional[str]:
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
-def _metas(soup: BeautifulSoup) -> dict[str, str]:
+def _metas(soup: Node) -> dict[str, str]:
     out: dict[str, str] = {}
     for m in soup.find_all("meta"):
         key = (m.get("name") or m.get("property") or m.get("itemprop") or "").strip().lower()
         if key and m.get("content") and key not in out:
-            out[key] = m["content"].strip()
+            out[key] = m.get("content").strip()
     return out
 
 
@@ -346,26 +351,28 @@ def _report_segment(page_title: str) -> str:
     return next((p for p in parts if "报告" in p), page_title)
 
 
-def page_metadata(soup: BeautifulSoup) -> dict:
+def page_metadata(soup: Node) -> dict:
     meta = _metas(soup)
     out: dict = {}
     title_tag = soup.find("title")
-    page_title = clean_inline(title_tag.get_text()) if title_tag else ""
+    page_title = clean_inline(title_tag.text()) if title_tag else ""
     if page_title:
         out["page_title"] = page_title
     article_title = meta.get("articletitle") or ""
     if not article_title:
         ucap = soup.find("ucaptitle")
-        article_title = clean_inline(ucap.get_text()) if ucap else ""
+        article_title = clean_inline(ucap.text()) if ucap else ""
     title = clean_inline(article_title) or _report_segment(page_title)
     if title:
         out["title"] = title
     published = next((_date(meta[k]) for k in _PUBLISHED_META if k in meta and _date(meta[k])), None)
     if not published:
         tag = soup.find("publishtime")
-        published = _date(tag.get_text()) if tag else None
+        published = _date(tag.text()) if tag else None
+    body_text = None
     if not published:
-        m = _PUBLISHED_TEXT.search(clean_inline((soup.body or soup).get_text(" ")))
+        body_text = clean_inline((soup.find("body") or soup).text(" "))
+        m = _PUBLISHED_TEXT.search(body_text)
         published = _date(m.group(0)) if m else None
     if published:
         out["published"] = published
@@ -374,7 +381,9 @@ def page_metadata(soup: BeautifulSoup) -> dict:
         out["site"] = site
     source = meta.get("contentsource") or meta.get("source")
     if not source:
-        m = _SITE_TEXT.search(clean_inline((soup.body or soup).get_text(" ")))
+        if body_text is None:
+            body_text = clean_inline((soup.find("body") or soup).text(" "))
+        m = _SITE_TEXT.search(body_text)
         source = m.group(1) if m else None
     if source:
         out["publisher"] = source
@@ -389,7 +398,7 @@ def convert(data: bytes, name: str) -> Document:
     text, encoding, encoding_note = decode_html(data)
     if "\x00" in text or text.count("\ufffd") > max(10, len(text) // 20):
         raise ConversionError(f"{name}: not an HTML page (binary content)")
-    soup = BeautifulSoup(text, "lxml")
+    soup = parse(text)
     metadata = page_metadata(soup)
     metadata["encoding"] = encoding
     strip_furniture(soup)
@@ -409,7 +418,7 @@ def convert(data: bytes, name: str) -> Document:
     return doc
 
 
-def _prepend_title(blocks: list, soup: BeautifulSoup, body: Tag, title: Optional[str]) -> None:
+def _prepend_title(blocks: list, soup: Node, body: Node, title: Optional[str]) -> None:
     """Put the article's own title first when the CMS prints it outside the content container."""
     if not title or "报告" not in title:
         return

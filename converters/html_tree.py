@@ -1,100 +1,249 @@
-"""Linear-time questions about a parsed page: what text each element holds, and a table's own parts.
+"""A parsed page as a light tree (lxml's C parser underneath), and linear-time questions about it.
 
-Asking bs4 for ``el.get_text()`` of every element walks each element's whole subtree, which is
-quadratic on deeply nested pages (10,000 nested <div>s took 30 s). One pass here records every
-element's span in the page's text; after that each question is answered from offsets.
+lxml parses a page in a few milliseconds; building BeautifulSoup's tree on top of the same
+parser took ten times that. ``parse`` turns lxml's elements into ``Node``s whose ``contents``
+hold child nodes and text strings the way a browser's DOM does: comments and processing
+instructions are left out, a whitespace-only string outside <pre>/<textarea> becomes one
+space or newline, and text inside <script>, <style>, <template>, <rt>, <rp> is a ``Special``
+string (code or ruby annotations, not the page's text).
+
+``TextIndex`` records, in one pass, every element's span in the page's text; asking an element
+for its text, length or the report headings it holds is then answered from offsets instead of
+walking its subtree again (10,000 nested <div>s must not be quadratic).
 """
 from __future__ import annotations
 
 import re
 from typing import Iterator, Optional, Sequence
 
-from bs4 import CData, NavigableString, Tag
+from lxml import etree
 
-_TEXT_TYPES = (NavigableString, CData)  # exactly what bs4's get_text() collects
+_ASCII_SPACES = "\x20\x0a\x09\x0c\x0d"
+_PRESERVE_WHITESPACE = frozenset({"pre", "textarea"})
+_SPECIAL_TEXT = frozenset({"script", "style", "template", "rt", "rp"})
 _BLANK = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]")
+
+
+class Special(str):
+    """Text that is code or an annotation (script, style, template, ruby): never the page's prose."""
+
+
+class Node:
+    """One element: lower-case tag name, attributes and contents (child Nodes and strings)."""
+
+    __slots__ = ("name", "attrs", "contents", "parent", "removed", "order", "index", "last")
+
+    def __init__(self, name: str, attrs: dict, parent: Optional["Node"], order: list):
+        self.name = name
+        self.attrs = attrs
+        self.parent = parent
+        self.contents: list = []
+        self.removed = False
+        self.order = order  # every element of the page in document order, shared by all nodes
+        self.index = len(order) - 1  # its place there (the document node: -1)
+        self.last = self.index  # the place of the last element inside it
+
+    def get(self, attr: str, default=None):
+        return self.attrs.get(attr, default)
+
+    def has_attr(self, attr: str) -> bool:
+        return attr in self.attrs
+
+    def classes(self) -> list[str]:
+        return (self.attrs.get("class") or "").split()
+
+    def children(self) -> Iterator["Node"]:
+        return (c for c in self.contents if isinstance(c, Node))
+
+    def descendants(self) -> Iterator["Node"]:
+        """Every element below, in document order, read off the page's element list."""
+        order, i, end = self.order, self.index + 1, self.last
+        while i <= end:
+            node = order[i]
+            if node.removed:
+                i = node.last + 1
+                continue
+            yield node
+            i += 1
+
+    def find(self, name: str) -> Optional["Node"]:
+        return next((n for n in self.descendants() if n.name == name), None)
+
+    def find_all(self, names) -> list["Node"]:
+        names = {names} if isinstance(names, str) else set(names)
+        return [n for n in self.descendants() if n.name in names]
+
+    def text(self, separator: str = "") -> str:
+        """The page text below (Special strings left out), as BeautifulSoup's get_text(separator)."""
+        parts: list[str] = []
+        stack = list(reversed(self.contents))
+        while stack:
+            item = stack.pop()
+            if isinstance(item, Node):
+                stack.extend(reversed(item.contents))
+            elif type(item) is str:
+                parts.append(item)
+        return separator.join(parts)
+
+
+class _Builder:
+    """lxml parser target: the parser's events straight into Nodes.
+
+    Events rather than lxml's own tree: libxml2's tree stops at 256 (or 2048) levels of nesting and
+    drops what is deeper, its events do not; and making Nodes from events is cheaper than walking
+    lxml's elements.
+    """
+
+    def __init__(self) -> None:
+        self.order: list[Node] = []
+        self.doc = Node("[document]", {}, None, self.order)
+        self.stack = [self.doc]
+        self.buf: list[str] = []
+        self.preserve = 0  # open <pre>/<textarea> elements
+        self.special: list[Node] = []  # open script/style/template/rt/rp elements
+
+    def _flush(self) -> None:
+        if not self.buf:
+            return
+        s = "".join(self.buf)
+        self.buf.clear()
+        if not self.preserve and not s.strip(_ASCII_SPACES):
+            s = "\n" if "\n" in s else " "
+        self.stack[-1].contents.append(Special(s) if self.special else s)
+
+    def start(self, tag, attrib) -> None:
+        self._flush()
+        name = tag.lower() if isinstance(tag, str) else str(tag)
+        self.order.append(None)  # its slot, filled below (Node takes its index from the list's length)
+        node = Node(name, dict(attrib), self.stack[-1], self.order)
+        self.order[-1] = node
+        self.stack[-1].contents.append(node)
+        self.stack.append(node)
+        if name in _PRESERVE_WHITESPACE:
+            self.preserve += 1
+        if name in _SPECIAL_TEXT:
+            self.special.append(node)
+
+    def end(self, tag) -> None:
+        self._flush()
+        name = tag.lower() if isinstance(tag, str) else str(tag)
+        if self.stack[-1].name != name and not any(n.name == name for n in self.stack[1:]):
+            return  # an end tag with nothing open to close
+        while len(self.stack) > 1:
+            node = self.stack.pop()
+            node.last = len(self.order) - 1
+            if node.name in _PRESERVE_WHITESPACE:
+                self.preserve -= 1
+            if self.special and self.special[-1] is node:
+                self.special.pop()
+            if node.name == name:
+                break
+
+    def data(self, text: str) -> None:
+        self.buf.append(text)
+
+    def comment(self, text: str) -> None:  # comments are not text, but they end a string
+        self._flush()
+
+    def pi(self, target: str, data: Optional[str] = None) -> None:
+        self._flush()
+
+    def doctype(self, *args) -> None:
+        self._flush()
+
+    def close(self) -> Node:
+        self._flush()
+        for node in self.stack:  # elements never closed end with the page
+            node.last = len(self.order) - 1
+        return self.doc
+
+
+def parse(text: str) -> Node:
+    """The page's tree; the returned node stands for the document (its contents: the <html> element)."""
+    builder = _Builder()
+    parser = etree.HTMLParser(recover=True, target=builder)
+    parser.feed(text)
+    return parser.close()
+
+
+def remove(nodes: Sequence[Node]) -> None:
+    """Take these elements (and all below them) out of the tree; the text around them stays."""
+    parents = []
+    for n in nodes:
+        n.removed = True
+        if n.parent is not None:
+            parents.append(n.parent)
+    for p in {id(p): p for p in parents}.values():
+        p.contents = [c for c in p.contents if not (isinstance(c, Node) and c.removed)]
 
 
 class TextIndex:
     """Each element's [start, end) in the concatenated text under ``root`` (get_text("") order)."""
 
-    def __init__(self, root: Tag, markers: Sequence[re.Pattern] = (), ancestors: frozenset = frozenset()):
-        self.span: dict[int, tuple[int, int, int, int]] = {}  # id → (start, end, ink before, ink at end)
-        self.inside: dict[int, bool] = {}  # id → has an ancestor named in `ancestors`
-        self.has_table: dict[int, bool] = {}  # id → a <table> somewhere below it
-        self.preorder: dict[int, tuple[int, int]] = {}  # id → (its number, last number in its subtree)
+    def __init__(self, root: Node, markers: Sequence[re.Pattern] = (), ancestors: frozenset = frozenset()):
+        span: dict[int, tuple[int, int, int, int]] = {}  # id → (start, end, ink before, ink at end)
+        inside: dict[int, bool] = {}  # id → has an ancestor named in `ancestors`
+        has_table: dict[int, bool] = {}  # id → a <table> somewhere below it
+        preorder: dict[int, tuple[int, int]] = {}  # id → (its number, last number in its subtree)
         parts: list[str] = []
+        blanks = _BLANK.findall
         pos = ink = 0
-        open_named = 0
-        stack: list = [(root, False)]
-        entered: dict[int, tuple[int, int]] = {}
-        number = 0
-        while stack:
-            node, leaving = stack.pop()
-            if leaving:
-                start, ink0 = entered.pop(id(node))
-                self.span[id(node)] = (start, pos, ink0, ink)
-                self.preorder[id(node)] = (self.preorder[id(node)][0], number - 1)
-                if node.name in ancestors:
-                    open_named -= 1
-                continue
-            if isinstance(node, Tag):
-                entered[id(node)] = (pos, ink)
-                self.preorder[id(node)] = (number, number)
-                number += 1
-                self.inside[id(node)] = open_named > 0
-                if node.name in ancestors:
-                    open_named += 1
-                stack.append((node, True))
-                stack.extend((child, False) for child in reversed(node.contents))
-            elif type(node) in _TEXT_TYPES:
-                s = str(node)
-                parts.append(s)
-                pos += len(s)
-                ink += len(s) - len(_BLANK.findall(s))
+        number = 1
+        inside[id(root)] = False
+        # One frame per open element: (node, its contents iterator, start, ink at start, number, named,
+        # [a table below]); strings are consumed inline, so the loop touches each item once.
+        frame = (root, iter(root.contents), 0, 0, 0, root.name in ancestors, [False])
+        stack = []
+        while True:
+            node, items, start, ink0, num, named, below = frame
+            for item in items:
+                if type(item) is Node:
+                    stack.append(frame)
+                    inside[id(item)] = named
+                    frame = (item, iter(item.contents), pos, ink, number, named or item.name in ancestors, [False])
+                    number += 1
+                    break
+                if type(item) is str:
+                    parts.append(item)
+                    pos += len(item)
+                    ink += len(item) - len(blanks(item))
+            else:
+                key = id(node)
+                span[key] = (start, pos, ink0, ink)
+                preorder[key] = (num, number - 1)
+                has_table[key] = below[0]
+                if not stack:
+                    break
+                frame = stack.pop()
+                if below[0] or node.name == "table":
+                    frame[6][0] = True
+        self.span, self.inside, self.has_table, self.preorder = span, inside, has_table, preorder
         self.text = "".join(parts)
-        self._tables(root)
         # Every place each marker matches, overlapping ones included (an element may hold a later one).
         self.matches = [[(m.start(1), m.end(1)) for m in re.finditer(f"(?=({p.pattern}))", self.text, p.flags)]
                         for p in markers]
 
-    def _tables(self, root: Tag) -> None:
-        """has_table for every element, bottom-up in one pass (post-order over an explicit stack)."""
-        order: list[Tag] = []
-        stack = [root]
-        while stack:
-            node = stack.pop()
-            order.append(node)
-            stack.extend(c for c in node.contents if isinstance(c, Tag))
-        for node in reversed(order):  # children come after their parent in `order`
-            below = False
-            for c in node.contents:
-                if isinstance(c, Tag) and (c.name == "table" or self.has_table.get(id(c), False)):
-                    below = True
-                    break
-            self.has_table[id(node)] = below
-
-    def length(self, el: Tag) -> int:
+    def length(self, el: Node) -> int:
         start, end, _, _ = self.span[id(el)]
         return end - start
 
-    def has_ink(self, el: Tag) -> bool:
+    def has_ink(self, el: Node) -> bool:
         """Some character other than whitespace (what clean_inline would keep)."""
         _, _, ink0, ink1 = self.span[id(el)]
         return ink1 > ink0
 
-    def marker_count(self, el: Tag) -> int:
+    def marker_count(self, el: Node) -> int:
         start, end, _, _ = self.span[id(el)]
         return sum(1 for found in self.matches if any(s >= start and e <= end for s, e in found))
 
-    def text_of(self, el: Tag) -> str:
+    def text_of(self, el: Node) -> str:
         start, end, _, _ = self.span[id(el)]
         return self.text[start:end]
 
 
-def _own(table: Tag, names: set[str]) -> Iterator[Tag]:
+def _own(table: Node, names: set[str]) -> Iterator[Node]:
     """Elements named `names` that belong to `table` itself: descendants not inside a nested table."""
-    stack = list(reversed([c for c in table.contents if isinstance(c, Tag)]))
+    stack = list(reversed(list(table.children())))
     while stack:
         node = stack.pop()
         if node.name in names:
@@ -102,28 +251,28 @@ def _own(table: Tag, names: set[str]) -> Iterator[Tag]:
             continue
         if node.name == "table":
             continue
-        stack.extend(reversed([c for c in node.contents if isinstance(c, Tag)]))
+        stack.extend(reversed(list(node.children())))
 
 
-def own_rows(table: Tag) -> list[Tag]:
+def own_rows(table: Node) -> list[Node]:
     """The table's own rows (thead/tbody/tfoot included, nested tables excluded)."""
     return list(_own(table, {"tr"}))
 
 
-def own_caption(table: Tag) -> Optional[Tag]:
+def own_caption(table: Node) -> Optional[Node]:
     return next(_own(table, {"caption"}), None)
 
 
-def walk_events(el: Tag) -> Iterator[tuple[str, object]]:
-    """("text", str) / ("enter", Tag) / ("leave", Tag) in document order, without recursion."""
+def walk_events(el: Node) -> Iterator[tuple[str, object]]:
+    """("text", str) / ("enter", Node) / ("leave", Node) in document order, without recursion."""
     stack: list = [(c, False) for c in reversed(el.contents)]
     while stack:
         node, leaving = stack.pop()
         if leaving:
             yield "leave", node
-        elif isinstance(node, Tag):
+        elif isinstance(node, Node):
             yield "enter", node
             stack.append((node, True))
             stack.extend((c, False) for c in reversed(node.contents))
-        elif isinstance(node, NavigableString):
+        else:
             yield "text", node

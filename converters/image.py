@@ -4,13 +4,13 @@ Public entries: `convert` (image files), `convert_pdf_images` (image-only PDFs),
 `document_from_pages` (any page images -> Document, e.g. OFD page images) and `ocr_page`
 (one page image -> blocks; converters/pdf.py uses it for pages without a text layer).
 
-Per page: orientation (tesseract OSD, run alongside the first OCR pass) -> deskew and
-table grid (layout/raster.py) -> each cell cropped without its rulings (scan_cells.py) ->
+Per page: deskew and table grid (layout/raster.py) -> orientation from the page's geometry
+(scan_orient.py; OSD only where it is unsure or the reading is poor) -> each cell cropped without its rulings (scan_cells.py) ->
 the engine reads the cells (scan_read.py), readings checked against the ink (scan_numbers.py)
 -> 三线表 among the prose (scan_threeline.py) -> paragraphs (scan_prose.py); tables running
 across pages are joined (scan_join.py).
-Cell and paragraph boxes are pixels of the cleaned (rotated, deskewed) page image.
-A page turned by 90/180/270 degrees is read twice (OSD answers after the first pass starts).
+Cell and paragraph boxes are measured in pixels of the cleaned (rotated, deskewed) page image and
+given out in PDF points (pixels x 72 / dpi), the bbox convention of the canonical JSON.
 """
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ from xxgk.converters.scan_cells import crop_cell
 from xxgk.converters.scan_join import join_pages
 from xxgk.converters.scan_numbers import LOW_CONF, signed
 from xxgk.converters.scan_pages import image_pages, pdf_page_image
-from xxgk.converters.scan_prepare import READS_UPRIGHT, as_array, fit_for_ocr, keep_turn, page_dpi, reading_quality
+from xxgk.converters.scan_orient import geometric_turn
+from xxgk.converters.scan_prepare import READS_SIDEWAYS, READS_UPRIGHT, as_array, fit_for_ocr, keep_turn, page_dpi, reading_quality
 from xxgk.converters.scan_prose import paragraphs, prose_image
 from xxgk.converters.scan_read import read_cells, read_cells_from_page
 from xxgk.converters.scan_threeline import threeline_tables
@@ -41,8 +42,9 @@ def ocr_page(image: Image.Image, page: int, engine: Optional[OcrEngine] = None,
     """One page image -> its tables and paragraphs in reading order (method "ocr").
 
     `warnings` (a Document.warnings list) receives low-confidence notes. The page is read as it
-    lies; only a page that reads badly is given to OSD, and a turn is kept only when the turned
-    page reads clearly better (an upright table is never turned by 180°).
+    lies; the page's geometry (scan_orient.py) says whether it is upright, and only a page it is
+    unsure of, or that reads badly, is given to OSD. A turn is kept only when the turned page reads
+    clearly better (an upright table is never turned by 180°).
     """
     image, dpi, scaled = fit_for_ocr(image, dpi or page_dpi(image))
     arr = as_array(image)
@@ -51,18 +53,45 @@ def ocr_page(image: Image.Image, page: int, engine: Optional[OcrEngine] = None,
     notes: list = []
     if scaled:
         notes.append({"field": None, "kind": "image_size", "raw": None, "message": f"page {page}: {scaled}"})
+    turn = geometric_turn(lay) if detect_orientation else 0
     read = _read_page(lay, page, engine)
-    if detect_orientation and read.quality < READS_UPRIGHT:
+    if turn == 180:  # the table's label column stands on the right: read both ways, keep the clearer
+        lay180 = raster.analyze(arr, dpi, page=page, rotation=180)
+        turned = _read_page(lay180, page, engine)
+        if keep_turn(read.quality, turned.quality):
+            turned.notes.insert(0, _turn_note(page, 180, "the page's geometry"))
+            read, lay = turned, lay180
+        else:
+            turn = 0
+    # OSD (0.8 CPU-s) only where the geometry is unsure, or a page it found upright reads as if sideways.
+    if detect_orientation and read.quality < (READS_SIDEWAYS if turn is not None else READS_UPRIGHT):
         rot = engine.orientation(lay.gray)
-        if rot and rot[0] and rot[1] >= 2.0:
-            turned = _read_page(raster.analyze(arr, dpi, page=page, rotation=rot[0]), page, engine)
+        if rot and rot[0] and rot[1] >= 2.0 and (turn is None or rot[0] in (90, 270)):
+            total = (rot[0] + (turn or 0)) % 360
+            turned = _read_page(raster.analyze(arr, dpi, page=page, rotation=total), page, engine)
             if keep_turn(read.quality, turned.quality):
-                turned.notes.insert(0, {"field": None, "kind": "ocr", "raw": None,
-                                        "message": f"page {page}: turned {rot[0]}° clockwise before OCR"})
+                turned.notes.insert(0, _turn_note(page, total, "OSD"))
                 read = turned
     if warnings is not None:
         warnings.extend(notes + read.notes)
-    return read.blocks
+    return _in_points(read.blocks, 72.0 / dpi)
+
+
+def _turn_note(page: int, degrees: int, why: str) -> dict:
+    return {"field": None, "kind": "ocr", "raw": None,
+            "message": f"page {page}: turned {degrees}° clockwise before OCR ({why})"}
+
+
+def _in_points(blocks: list[Block], k: float) -> list[Block]:
+    """Pixel boxes -> PDF points (the JSON's bbox convention; page joins compare them in points)."""
+    def pt(b):
+        return None if b is None else tuple(round(v * k, 2) for v in b)
+
+    for b in blocks:
+        b.bbox = pt(b.bbox)
+        for c in getattr(b, "cells", ()):
+            c.bbox = pt(c.bbox)
+    return blocks
 
 
 @dataclass

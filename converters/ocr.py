@@ -36,6 +36,7 @@ from xxgk.converters import tesseract_api
 BBox = tuple[float, float, float, float]
 
 DIGITS = "0123456789.-"
+CELL_DPI = int(os.environ.get("XXGK_CELL_DPI", "200"))  # cell crops of coarser scans are enlarged to this
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _CJK_SPACE = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
 _NUMBER = re.compile(r"^-?\d[\d,]*(\.\d+)?$")
@@ -166,12 +167,13 @@ class TesseractEngine(OcrEngine):
     # ------------------------------------------------------------ processes
 
     def _run(self, images: Sequence[np.ndarray], lang: str, psm: int,
-             config: Sequence[str] = ()) -> list[list[_Word]]:
+             config: Sequence[str] = (), dpi: Optional[int] = None) -> list[list[_Word]]:
         """All images through one tesseract process (or the in-process API); words per image, in input order."""
         if not images:
             return []
+        dpi = dpi or self.dpi
         if tesseract_api.available():
-            tsv = tesseract_api.run_tsv(images, _list_langs(self.binary)[0], lang, psm, config, self.dpi)
+            tsv = tesseract_api.run_tsv(images, _list_langs(self.binary)[0], lang, psm, config, dpi)
             return self._words_per_image(tsv, len(images))
         with tempfile.TemporaryDirectory(prefix="xxgk-ocr-") as tmp:
             paths = []
@@ -185,7 +187,7 @@ class TesseractEngine(OcrEngine):
                 src = os.path.join(tmp, "list.txt")
                 with open(src, "w") as f:
                     f.write("\n".join(paths) + "\n")
-            cmd = [self.binary, src, "stdout", "-l", lang, "--psm", str(psm), "--dpi", str(self.dpi)]
+            cmd = [self.binary, src, "stdout", "-l", lang, "--psm", str(psm), "--dpi", str(dpi)]
             for c in config:
                 cmd += ["-c", c]
             cmd.append("tsv")
@@ -212,16 +214,27 @@ class TesseractEngine(OcrEngine):
 
     # ------------------------------------------------------------ cells
 
+    def _cell_scale(self) -> float:
+        """How much a cell crop is enlarged before it is read: scans below CELL_DPI are read at it."""
+        return max(1.0, CELL_DPI / max(1, self.dpi))
+
+    def _enlarged(self, crops: Sequence[np.ndarray]) -> list[np.ndarray]:
+        f = self._cell_scale()
+        if f == 1.0:
+            return list(crops)
+        return [cv2.resize(c, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC) for c in crops]
+
     def read_cells(self, crops: Sequence[np.ndarray], kind: str) -> list[tuple[str, float]]:
+        crops = self._enlarged(crops)
         if kind == "number":
             return self._numbers(crops)
         if kind == "probe":
-            words = self._run(crops, "eng", 7)
+            words = self._run(crops, "eng", 7, dpi=self._cell_dpi())
             return [(re.sub(r"[|\[\]]", "", t).strip(), c)
                     for t, c in (self._line_text(w) for w in words)]
         if kind in ("label", "vertical"):
             lang, psm = ("chi_sim", 6) if kind == "label" else ("chi_sim_vert", 5)
-            words = self._run(crops, lang, psm)
+            words = self._run(crops, lang, psm, dpi=self._cell_dpi())
             out = []
             for ws in words:
                 lines: dict[tuple, list[_Word]] = {}
@@ -232,6 +245,9 @@ class TesseractEngine(OcrEngine):
                 out.append((fix_brackets(clean_cjk(text).strip("|")), conf))
             return out
         raise ValueError(f"unknown cell kind {kind!r}")
+
+    def _cell_dpi(self) -> int:
+        return int(round(self.dpi * self._cell_scale()))
 
     def _numbers(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
         """Three readings vote: eng on the raw crop, eng and chi_sim on an Otsu crop.
@@ -244,12 +260,12 @@ class TesseractEngine(OcrEngine):
         binar = [otsu(c) for c in crops]
         setup = [(crops, "eng"), (binar, "eng"), (binar, "chi_sim")]
         with ThreadPoolExecutor(3) as ex:
-            jobs = [ex.submit(self._run, ims, lang, 7, wl) for ims, lang in setup]
+            jobs = [ex.submit(self._run, ims, lang, 7, wl, self._cell_dpi()) for ims, lang in setup]
             passes = [[self._line_text(w, "") for w in j.result()] for j in jobs]
             # psm 7's line finder drops some lone glyphs (a thin-stemmed "4" comes back empty
             # from all three passes); psm 13 (raw line, no layout analysis) reads them.
             empty = [[i for i, (t, _) in enumerate(p) if not t] for p in passes]
-            redo = {j: ex.submit(self._run, [setup[j][0][i] for i in idx], setup[j][1], 13, wl)
+            redo = {j: ex.submit(self._run, [setup[j][0][i] for i in idx], setup[j][1], 13, wl, self._cell_dpi())
                     for j, idx in enumerate(empty) if idx}
             for j, f in redo.items():
                 for i, w in zip(empty[j], f.result()):

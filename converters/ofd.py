@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from xxgk.model import Block, ConversionError, Document, Source
+from xxgk.model import ConversionError, Document, Source
 from xxgk.layout.geometry import Piece, Segment, segment_from_line, segments_from_rect
 from xxgk.converters.ofd_package import (OfdDocument, Package, PageRef, box, kid, kids, local, numbers,
                                          read_document, read_page)
-from xxgk.converters.page_layout import (Page, assemble, is_image_page, ocr_page_result, text_page,
+from xxgk.converters.page_assembly import assemble
+from xxgk.converters.page_layout import (Page, dedupe, is_image_page, ocr_blocks, ocr_page_result, text_page,
                                          warn_unread_images)
 
 MM = 72 / 25.4  # points per millimetre
@@ -79,9 +80,11 @@ def _read_page(pkg: Package, ofd: OfdDocument, ref: PageRef, doc: Document) -> P
             doc.warn("image_page", f"page {ref.number}: its text has no readable characters and it holds "
                                    "no image; the page is not read", raw=None)
             return ocr_page_result(ref.number, width, height, [])
-        return ocr_page_result(ref.number, width, height, _ocr(pkg, ofd, ref, objs, doc, width, height))
+        blocks = ocr_blocks(doc, ref.number,
+                            lambda notes: _page_image(pkg, ofd, objs, width, height, doc, ref.number))
+        return ocr_page_result(ref.number, width, height, blocks)
     warn_unread_images(doc, ref.number, objs.pieces, boxes, area)
-    return text_page(ref.number, width, height, objs.pieces, objs.segments)
+    return text_page(ref.number, width, height, dedupe(objs.pieces), objs.segments)
 
 
 def _walk(container, space: Matrix, objs: _PageObjects, units: dict, depth: int = 0) -> None:
@@ -330,25 +333,3 @@ def _jbig2_to_pbm(data: bytes, path: str, number: int, doc: Document) -> Optiona
         doc.warn("image_page", f"page {number}: JBIG2 image {path} cannot be decoded", raw=None)
         return None
     return run.stdout
-
-
-def _ocr(pkg: Package, ofd: OfdDocument, ref: PageRef, objs: _PageObjects, doc: Document,
-         width: float, height: float) -> list[Block]:
-    number = ref.number
-    try:
-        from xxgk.converters.image import ocr_page
-        from xxgk.converters.ocr import engine_name
-    except ImportError:
-        doc.warn("image_page", f"page {number} has no text layer; OCR not available", raw=None)
-        return []
-    image, dpi = _page_image(pkg, ofd, objs, width, height, doc, number)
-    try:
-        blocks = list(ocr_page(image, number, warnings=doc.warnings, dpi=dpi))
-    except Exception as e:  # noqa: BLE001 - OCR engines fail in many ways; never lose the page silently
-        doc.warn("image_page", f"page {number} has no text layer; OCR failed: {str(e)[:120]}", raw=None)
-        return []
-    doc.source.ocr = True
-    doc.source.ocr_engine = engine_name()
-    if not blocks:
-        doc.warn("image_page", f"page {number} has no text layer; OCR found no text", raw=None)
-    return blocks

@@ -1,8 +1,9 @@
 """Page preparation for OCR: the page's resolution, its pixels as an array, its orientation.
 
-Orientation is judged from the first reading itself, which is needed anyway: a page whose cells
-and lines read with a median confidence >= READS_UPRIGHT is upright, and tesseract's OSD (0.8
-CPU-s a page, and wrong on 100-dpi pages) is asked only about the others. A turn OSD proposes is
+Orientation is first judged from the page's geometry (converters/scan_orient.py), then from the
+first reading itself, which is needed anyway: a page whose cells and lines read with a median
+confidence >= READS_UPRIGHT (>= READS_SIDEWAYS when the geometry found it upright) is upright, and
+tesseract's OSD (0.8 CPU-s a page, and wrong on 100-dpi pages) is asked only about the others. A turn OSD proposes is
 kept only when the turned page reads clearly better, so an upright table is never turned by 180°.
 
 (Seal removal, deskew and ruling masks are layout/raster.py's; this module decides what goes in.)
@@ -21,6 +22,7 @@ from xxgk.layout import raster
 A4_SHORT_IN = 8.27
 MAX_DPI = 400  # larger pages are scaled down to 300 dpi: no accuracy gain, much slower
 READS_UPRIGHT = 0.85  # measured at 150-200 dpi: upright pages 0.89-1.0; turned 90° 0.0-0.14, 180° 0.23-0.75
+READS_SIDEWAYS = 0.5  # a page the geometry found upright is asked to OSD only below this (90°: 0.0-0.14)
 TURN_MARGIN = 0.15  # how much better the turned page must read
 MAX_WORK_PIXELS = 40_000_000  # larger pages are scaled down to this: the page's arrays stay < ~0.5 GB
 

@@ -5,6 +5,8 @@ is cropped and read again on its own with the number vote (the prose pass reads 
 """
 from __future__ import annotations
 
+import re
+
 from xxgk.model import Cell, Table
 from xxgk.converters.ocr import OcrEngine, is_number, number_text
 from xxgk.converters.scan_cells import crop_cell
@@ -14,12 +16,53 @@ from xxgk.layout.borderless import VALUE, borderless_tables
 from xxgk.layout.geometry import Piece, group_lines
 
 
+# Digits run together with the bars and brackets a serif "1" becomes ("1]14" for 14, "1]1" for 11).
+_DIGIT_JUNK = re.compile(r"^(?=.*\d)(?=.*[\]\[|!])[\d\]\[|!lI]{2,8}$")
+JUNK_CONF = 0.3  # a short non-number word read below this among a row's numbers is a misread digit
+PLACEHOLDER = "0"  # stands in for such junk while the columns are found; its cell is always re-read
+
+
+def _word_lines(words: list) -> tuple[list[list[Piece]], list[Piece]]:
+    """The prose words as lines of pieces, and the junk among each row's trailing run of numbers
+    ("工" or "1]14" read where a 1 or 14 is printed) made placeholder values: junk left in would end
+    the run and shift the row's numbers into the labels."""
+    conf: dict[int, float] = {}
+    pieces = []
+    for t, c, b in words:
+        if t.strip():
+            pieces.append(Piece(t, *b))
+            conf[id(pieces[-1])] = c
+    junk: list[Piece] = []
+    out = []
+    for line in group_lines(pieces):
+        def misread(p: Piece) -> bool:
+            return bool(_DIGIT_JUNK.match(p.text)) or (conf[id(p)] < JUNK_CONF and len(p.text) <= 2)
+
+        start = len(line)
+        while start > 0 and (VALUE.match(line[start - 1].text) or misread(line[start - 1])):
+            start -= 1
+        while start < len(line) and not VALUE.match(line[start].text):
+            start += 1  # the run begins with a number: a misread label left of it stays a label
+        run = line[start:]
+        if sum(bool(VALUE.match(p.text)) for p in run) >= 2:
+            for i, p in enumerate(run):
+                if not VALUE.match(p.text):
+                    run[i] = Piece(PLACEHOLDER, p.x0, p.top, p.x1, p.bottom)
+                    junk.append(run[i])
+        out.append(line[:start] + run)
+    return out, junk
+
+
 def threeline_tables(lay: raster.PageLayout, lines: list, words: list, engine: OcrEngine,
                 page: int) -> tuple[list[Table], list]:
     """Tables printed without vertical rulings (三线表) among the prose words; their number
     cells are read again one by one like ruled cells (the prose pass reads digits worst)."""
-    pieces = [Piece(t, *b) for t, _, b in words if t.strip()]
-    tables, _ = borderless_tables(group_lines(pieces), page=page, ocr=True)
+    word_lines, junk = _word_lines(words)
+    tables, _ = borderless_tables(word_lines, page=page, ocr=True)
+    for t in tables:
+        for c in t.cells:
+            if c.bbox and any(centre_in((p.x0, p.top, p.x1, p.bottom), c.bbox) for p in junk):
+                c.text, c.confidence = "?", 0.0  # never the placeholder: read again or left distrusted
     if not tables:
         return [], lines
     inside = [t.bbox for t in tables]

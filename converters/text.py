@@ -6,6 +6,7 @@ tables. Everything else is prose, one Paragraph per line, markdown marks strippe
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 from xxgk.model import Block, Document, Paragraph, Source
 from xxgk.converters.textdecode import decode_bytes
@@ -38,19 +39,29 @@ def _take_pipe(lines: list[str], i: int) -> int:
     return j
 
 
+def _after_blanks(lines: list[str], j: int, is_row) -> Optional[int]:
+    """Index of the row after the blank lines from j when the region goes on there, else None."""
+    k = j
+    while k < len(lines) and not lines[k].strip() and not is_row(lines[k]):
+        k += 1
+    return k if k < len(lines) and is_row(lines[k]) else None
+
+
+def _has_tab(line: str) -> bool:
+    return "\t" in line
+
+
+def _tab_led(line: str) -> bool:
+    return line.startswith("\t")
+
+
 def _take_tabs(lines: list[str], i: int) -> int:
     j = i
     while j < len(lines):
-        if "\t" in lines[j]:
+        if _has_tab(lines[j]):
             j += 1
-        elif not lines[j].strip():
-            k = j
-            while k < len(lines) and not lines[k].strip() and "\t" not in lines[k]:
-                k += 1
-            if k < len(lines) and "\t" in lines[k]:
-                j = k
-            else:
-                break
+        elif not lines[j].strip() and (k := _after_blanks(lines, j, _has_tab)) is not None:
+            j = k
         else:
             break
     return j
@@ -61,16 +72,13 @@ def _take_cells(lines: list[str], i: int) -> int:
     j = i
     while j < len(lines):
         line = lines[j]
-        if line.startswith("\t"):
+        if _tab_led(line):
             j += 1
         elif not line.strip():
-            k = j
-            while k < len(lines) and not lines[k].strip() and not lines[k].startswith("\t"):
-                k += 1
-            if k < len(lines) and lines[k].startswith("\t"):
-                j = k
-            else:
+            k = _after_blanks(lines, j, _tab_led)
+            if k is None:
                 break
+            j = k
         elif j > i and lines[j - 1].strip() and len(line.strip()) <= 12:
             j += 1  # vertical text continuing the cell above
         else:

@@ -23,6 +23,9 @@ class FieldStore:
             "method": (cell.method if cell else "text"),
             "confidence": cell.confidence if cell else None,
         }
+        if slot and slot.merged:
+            self.warn(path, "placed", f"the cell reads {slot.raw!r}: numbers of neighbouring columns the "
+                      f"extraction put in one cell, taken in column order; this one is {value}", slot.raw)
         note = slot.parsed.note if slot and slot.parsed else None
         if note:
             self.warn(path, "annotated", f"the cell reads {slot.raw!r}: its number {value} is the value, "

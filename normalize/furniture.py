@@ -7,6 +7,7 @@ from xxgk.normalize.labels import compact
 
 PATTERNS = tuple(re.compile(p) for p in (
     r"^[-—–－~]*\d{1,3}[-—–－~]*$",            # -3-  — 3 —  3
+    r"^[-—–－~·•]+[\d一二三四五六七八九十〇]{1,3}[-—–－~·•]+$",  # OCR of a footer: -十- for - 4 -, ·5·
     r"^第\d{1,3}页(共\d{1,3}页)?$",
     r"^\d{1,3}/\d{1,3}$",
     r"^共\d{1,3}页第\d{1,3}页$",
@@ -38,3 +39,12 @@ _PAGE_NUMBER = re.compile(r"^([-—–－~]+\d{1,3}[-—–－~]+|第\d{1,3}页(
 def is_page_number(text: str) -> bool:
     """A page footer (— 4 —, 第4页): never a cell's value, unlike a bare 4."""
     return bool(_PAGE_NUMBER.match(compact(text)))
+
+
+_FOOTER = re.compile(r"^[-—–－~·•]*[\d]{1,3}[-—–－~·•]*$|^[-—–－~·•]+[一二三四五六七八九十〇]{1,3}[-—–－~·•]+$")
+
+
+def is_page_footer(text: str) -> bool:
+    """A line that is only a page number, however OCR or a scraper left it (-5-, -5, 5-, 5, -十-): under a
+    table's section it is never a row whose cells ran together, nor part of one."""
+    return is_page_number(text) or bool(_FOOTER.match(compact(text)))

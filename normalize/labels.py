@@ -5,6 +5,7 @@ import re
 import unicodedata
 from difflib import SequenceMatcher
 from functools import lru_cache
+from typing import Sequence
 
 # OCR and typesetting confusions seen in real reports, folded before comparing.
 _FOLD = str.maketrans({"《": "(", "〈": "(", "》": ")", "〉": ")", "【": "(", "】": ")",
@@ -68,3 +69,20 @@ def split_label(text: str) -> list[str]:
     """A label cell holding a group label and a row label run together, as its parts."""
     parts = [p.strip() for p in _INNER_NUMBERING.split(text or "")]
     return [p for p in parts if p] or [text.strip()]
+
+
+def best_label(labels: Sequence[str], aliases: Sequence[tuple[str, ...]]) -> str:
+    """The row's label: its last label cell, or the last cells joined when that names a row better.
+
+    PDF-to-markdown tools cut one label over two cells (一、本年新收政府 | 信息公开申请数量), and the
+    last piece alone names no row, or the wrong one (信息公开申请数量 is 一 and 二 alike).
+    """
+    if not labels:
+        return ""
+    best, score = labels[-1], max((similarity(labels[-1], a) for a in aliases), default=0.0)
+    for k in range(2, len(labels) + 1):
+        joined = "".join(labels[-k:])
+        s = max((similarity(joined, a) for a in aliases), default=0.0)
+        if s > score + 1e-9:
+            best, score = joined, s
+    return best

@@ -12,9 +12,27 @@ _DATE_LINE = re.compile(r"^\s*(\d{4}|[〇零○一二三四五六七八九]{4})\
 MIN_BROKEN_LENGTH = 25
 
 
-def clean_paragraphs(paragraphs: list[Paragraph]) -> list[str]:
-    lines = [p.text.strip() for p in paragraphs if not is_furniture(p.text)]
-    return join_broken(lines)
+# Markdown a PDF-to-markdown tool wraps prose lines in: list bullets, heading marks, bold.
+_MD_LEAD = re.compile(r"^\s*(?:[-*+]\s+|#{1,6}\s+)+")
+_MD_BOLD = re.compile(r"\*\*|__")
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+# A space a line wrap or a converter left between Chinese characters (or a number and one): never meant.
+_WRAP_SPACE = re.compile(f"(?<=[{_CJK}0-9])[ \t\u00a0]+(?=[{_CJK}])|(?<=[{_CJK}])[ \t\u00a0]+(?=[0-9])")
+
+
+# A page footer OCR or a converter ran into the prose: 工作-十-人员 (- 4 -), 处理费0元。 -5-
+_INLINE_FOOTER = re.compile(r"(?<=[\u4e00-\u9fff。，；、）])\s*[-—–－~]\s?[\d一二三四五六七八九十]{1,2}\s?[-—–－~]\s*"
+                            r"(?=[\u4e00-\u9fff（]|$)")
+
+
+def plain_line(text: str) -> str:
+    t = _MD_BOLD.sub("", _MD_LEAD.sub("", text))
+    return _WRAP_SPACE.sub("", _INLINE_FOOTER.sub("", t)).strip()
+
+
+def clean_paragraphs(paragraphs: list[Paragraph], furniture: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    lines = [plain_line(p.text) for p in paragraphs if not is_furniture(p.text)]
+    return join_broken([t for t in lines if t and not is_furniture(t) and t not in furniture])
 
 
 def join_broken(lines: list[str]) -> list[str]:
@@ -29,18 +47,44 @@ def join_broken(lines: list[str]) -> list[str]:
     return out
 
 
+_ORG_END = r"(局|委|办|厅|院|中心|政府|署|会|所|站|队|处)"
+# 大连市医疗保障局 2024年1月18日: the signature's name and date on one line (text from a PDF-to-markdown tool).
+_NAME_DATE = re.compile(r"^(?P<name>[^。，,；;：:！!？?]{2,30}?" + _ORG_END + r")\s*(?P<date>(\d{4}|[〇零○一二三四五六七八九]{4})\s*年.{1,6}月.{1,6}日)\s*$")
+
+
 def split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
     """Trailing signature lines (agency name, date) at the end of the report, split off."""
     body = list(lines)
     tail: list[str] = []
     while body and len(tail) < 3:
         last = body[-1]
-        if _DATE_LINE.match(last) or (len(last) <= 30 and not re.search(r"[。，,；;：:！!？?]", last)
-                                       and re.search(r"(局|委|办|厅|院|中心|政府|署|会|所|站|队|处)$", last)):
+        both = _NAME_DATE.match(last) if not tail else None
+        if both:
+            body.pop()
+            tail[:0] = [both.group("name"), both.group("date")]
+        elif _DATE_LINE.match(last) or (len(last) <= 30 and not re.search(r"[。，,；;：:！!？?]", last)
+                                         and re.search(_ORG_END + "$", last)):
             tail.insert(0, body.pop())
         else:
             break
     return body, tail
+
+
+MIN_RUNNING_HEADER = 6
+
+
+def running_headers(texts: list[str]) -> set[str]:
+    """Short lines printed again on every page (大连市医疗保障局·政务公开专栏): page furniture, not prose.
+
+    Text from a PDF-to-markdown tool keeps them; only a line seen at least twice, with no sentence
+    punctuation and not a section heading or numbered item, counts."""
+    seen: dict[str, int] = {}
+    for t in texts:
+        line = plain_line(t)
+        if (MIN_RUNNING_HEADER <= len(line) <= 40 and not re.search(r"[。，,；;！!？?]", line)
+                and not _ITEM_START.match(line) and not _DATE_LINE.match(line)):
+            seen[line] = seen.get(line, 0) + 1
+    return {line for line, n in seen.items() if n >= 2}
 
 
 def section_text(lines: list[str]) -> str | None:

@@ -6,7 +6,7 @@ from typing import Optional
 
 from xxgk.normalize.align import MIN_SCORE, align, fill_gaps
 from xxgk.normalize.fields import FieldStore
-from xxgk.normalize.labels import normalize_label, similarity
+from xxgk.normalize.labels import best_label, normalize_label, similarity
 from xxgk.normalize.rows import LogicalRow, Slot, data_rows, detached_notes, fit_slots, pair_label_block, value_block
 from xxgk.normalize.rules import Rule, application_rules, review_rules
 from xxgk.normalize.solver import ShortRow, solve
@@ -27,25 +27,25 @@ def _is_header_fragment(text: str) -> bool:
     return bool(t) and set(t) <= _HEADER_CHARS and t not in ("总计", "其他")
 
 
-def _label(row: LogicalRow) -> str:
+def _label(row: LogicalRow, aliases=()) -> str:
     labels = [t for t in row.labels if not _is_header_fragment(t)]
-    return labels[-1] if labels else ""
+    return best_label(labels, aliases)
 
 
 APPLICATION_SUM = ((6, (0, 1, 2, 3, 4, 5)),)
 REVIEW_SUMS = tuple((5 * g + 4, tuple(range(5 * g, 5 * g + 4))) for g in range(3))
 
 
-def _row_view(row: LogicalRow, width: int) -> tuple[str, Optional[list[Slot]]]:
+def _row_view(row: LogicalRow, width: int, aliases=()) -> tuple[str, Optional[list[Slot]]]:
     """The row's label and its `width` value slots at their columns (None: place by count)."""
     fitted = fit_slots(row, width)
     if fitted is not None:
-        return _label(row), fitted
+        return _label(row, aliases), fitted
     block = value_block(row, width)
     if block is not None:
         labels, slots = block
-        return (labels[-1] if labels else ""), slots
-    return _label(row), None
+        return best_label(labels, aliases), slots
+    return _label(row, aliases), None
 
 
 
@@ -104,11 +104,11 @@ def _active_result_rows(template: Template, matched: set[str]) -> list[str]:
 def read_applications(rows: list[LogicalRow], template: Template, store: FieldStore) -> list[Rule]:
     aliases = [t.labels for t in template.results]
     rows = pair_label_block(rows, lambda r: len(r.labels) <= 2 and any(
-        similarity(_label(r), a) >= MIN_SCORE for a in aliases))
+        similarity(_label(r, aliases), a) >= MIN_SCORE for a in aliases))
     detached = detached_notes(rows)
     fragments = {id(s) for slots in detached.values() for s in slots}
     data = [r for r in data_rows(rows) if not (r.slots and all(id(s) in fragments for s in r.slots))]
-    views = [_row_view(r, 7) for r in data]
+    views = [_row_view(r, 7, aliases) for r in data]
     tmpl = list(template.results)
     match = align([v[0] for v in views], [t.labels for t in tmpl])
     by_position = fill_gaps(match, len(data))

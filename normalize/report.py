@@ -7,7 +7,7 @@ from xxgk.normalize.fields import FieldStore, nest
 from xxgk.normalize.form import decide_form
 from xxgk.normalize.meta import extract_metadata
 
-from xxgk.normalize.prose import clean_paragraphs, section_text, split_signature
+from xxgk.normalize.prose import clean_paragraphs, running_headers, section_text, split_signature
 from xxgk.normalize.readers import read_applications, read_proactive, read_reviews
 from xxgk.normalize.refusal import refusal
 from xxgk.normalize.sections import split_sections
@@ -27,7 +27,8 @@ def build_report(doc: Document) -> dict:
     if reason:
         raise NotAReport(reason)
 
-    sections = {k: clean_paragraphs(sec.prose.get(k, [])) for k in ("overview", "problems", "other")}
+    headers = running_headers([p.text for p in doc.paragraphs()])
+    sections = {k: clean_paragraphs(sec.prose.get(k, []), headers) for k in ("overview", "problems", "other")}
     last = next((k for k in ("other", "problems") if sections[k]), None)
     signature: list[str] = []
     if last:
@@ -62,6 +63,7 @@ def build_report(doc: Document) -> dict:
                    "pages": src.pages, "ocr": src.ocr,
                    "ocr_engine": src.ocr_engine if src.ocr else None},
         "text": {k: section_text(v) for k, v in sections.items()},
+        "outline": [section for section, _ in sec.headings],  # the section headings in document order (the audit checks it)
         "proactive": nest(store.values, "proactive"),
         "applications": nest(store.values, "applications"),
         "reviews_and_lawsuits": nest(store.values, "reviews_and_lawsuits"),

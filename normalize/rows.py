@@ -8,7 +8,7 @@ import re
 import unicodedata
 
 from xxgk.model import Cell, Paragraph, Table
-from xxgk.normalize.furniture import is_page_number
+from xxgk.normalize.furniture import is_page_footer, is_page_number
 from xxgk.normalize.labels import split_label
 from xxgk.normalize.numbers import Parsed, is_blank, parse_number
 
@@ -20,6 +20,8 @@ class Slot:
     raw: str
     parsed: Optional[Parsed]
     cell: Optional[Cell] = None
+    # One of several numbers a converter put in one cell (0<br>2 under 本年新公开数量<br>对外公开总数量).
+    merged: bool = False
 
     @property
     def value(self):
@@ -48,6 +50,50 @@ class LogicalRow:
         return [s for s in self.slots if s.parsed is not None]
 
 
+_LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.I)
+
+
+def cell_text(text: str) -> str:
+    """A cell's text without the <br> tags markdown converters put where the cell's lines wrapped."""
+    return _LINE_BREAK_TAG.sub("", text or "")
+
+
+def _stacked(text: str) -> Optional[list[tuple[str, Parsed]]]:
+    """A cell holding one number per line (5<br>1): two rows a converter merged into one, never 51."""
+    parts = [t.strip() for t in _LINE_BREAK_TAG.split(text or "") if t.strip()]
+    if len(parts) < 2:
+        return None
+    parsed = [parse_number(t) for t in parts]
+    return None if None in parsed else list(zip(parts, parsed))
+
+
+def _unstack(cells: list[Cell], positional: bool) -> Optional[list[LogicalRow]]:
+    """Rows merged into one (labels 2.…<br>3.其他, numbers 5<br>1 …) as the rows they were, or None.
+
+    Only when every number cell stacks the same count of numbers and the labels hold as many row labels.
+    """
+    stacks = [_stacked(c.text) for c in cells]
+    heights = {len(st) for st in stacks if st}
+    if len(heights) != 1:
+        return None
+    k = heights.pop()
+    labels: list[str] = []
+    for c, st in zip(cells, stacks):
+        t = cell_text(c.text)
+        if st is None and parse_number(t) is not None:
+            return None  # a lone number beside stacked ones: which row it is in is unknown
+        if st is None and not is_blank(t):
+            labels.extend(split_label(t))
+    if len(labels) < k:
+        return None
+    head = labels[:len(labels) - k]
+    out = []
+    for i in range(k):
+        slots = [Slot(st[i][0], st[i][1], c) for c, st in zip(cells, stacks) if st]
+        out.append(LogicalRow((head if i == 0 else []) + [labels[len(labels) - k + i]], slots, False, cells))
+    return out
+
+
 def table_rows(table: Table) -> list[LogicalRow]:
     """Split each anchored row into label cells and value slots.
 
@@ -56,20 +102,34 @@ def table_rows(table: Table) -> list[LogicalRow]:
     """
     out = []
     for cells in table.rows():
-        texts = [c.text for c in cells if not is_blank(c.text)]
+        plain = [cell_text(c.text) for c in cells]
+        texts = [t for t in plain if not is_blank(t)]
         if len(texts) == 1 and is_page_number(texts[0]):
             continue  # a page footer (— 4 —) the extraction left inside the table
+        stacks = [_stacked(c.text) for c in cells]
+        if any(stacks):
+            unstacked = _unstack(cells, table.positional)
+            if unstacked is not None:
+                out.extend(unstacked)
+                continue
+        # One label and a cell of stacked numbers: columns merged into one cell, read in column order.
+        side_by_side = sum(len(split_label(t)) for t, st, in zip(plain, stacks)
+                           if st is None and parse_number(t) is None and not is_blank(t)) == 1
         kinds = []
-        for c in cells:
-            p = parse_number(c.text)
-            kinds.append("num" if p is not None else "blank" if is_blank(c.text) else "label")
+        for t, st in zip(plain, stacks):
+            p = parse_number(t) if st is None else None
+            kinds.append("stacked" if st else "num" if p is not None else "blank" if is_blank(t) else "label")
         last_label = max((i for i, k in enumerate(kinds) if k == "label"), default=-1)
         labels, slots = [], []
-        for i, (c, k) in enumerate(zip(cells, kinds)):
+        for i, (c, t, k) in enumerate(zip(cells, plain, kinds)):
             if k == "label":
-                labels.extend(split_label(c.text))
+                labels.extend(split_label(t))
             elif k == "num":
-                slots.append(Slot(c.text, parse_number(c.text), c))
+                slots.append(Slot(c.text, parse_number(t), c))
+            elif k == "stacked" and side_by_side:
+                slots.extend(Slot(c.text, parsed, c, merged=True) for _, parsed in stacks[i])
+            elif k == "stacked":
+                slots.append(Slot(c.text, None, c))  # numbers of several rows in one cell: unreadable
             elif table.positional and i > last_label:
                 # A blank spanning several columns is one blank per column it covers.
                 slots.extend(Slot(c.text, None, c) for _ in range(c.colspan))
@@ -103,7 +163,7 @@ MAX_ROW_TEXT = 120
 def paragraph_row(p: Paragraph) -> Optional[LogicalRow]:
     """A table row whose cells a scraper ran together into one line, or None for prose."""
     text = unicodedata.normalize("NFKC", p.text).strip()
-    if not text or len(text) > MAX_ROW_TEXT or re.search(r"[。；;]", text):
+    if not text or len(text) > MAX_ROW_TEXT or re.search(r"[。；;]", text) or is_page_footer(text):
         return None
     m = _TRAILING_RUN.match(text)
     cell = Cell(row=0, col=0, text=p.text, page=p.page, bbox=p.bbox, method=p.method)

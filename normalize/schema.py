@@ -148,13 +148,16 @@ def report_schema() -> dict:
                             "ocr_engine": {"enum": ["tesseract", "rapidocr", None]}}),
             "text": _obj({k: _NULLABLE_STR for k in ("overview", "problems", "other")}, required=True,
                          description="prose of sections 一 (overview), 五 (problems) and 六 (other)"),
+            "outline": {"type": "array", "items": {"enum": ["overview", "proactive", "applications", "reviews",
+                                                            "problems", "other"]},
+                        "description": "the section headings found (一 overview … 六 other), in document order"},
             "proactive": _section("proactive", False, "表二 二、主动公开政府信息情况"),
             "applications": _section("applications", True, "表三 三、收到和处理政府信息公开申请情况"),
             "reviews_and_lawsuits": _section("reviews_and_lawsuits", True,
                                              "表四 四、政府信息公开行政复议、行政诉讼情况"),
             "checks": {"type": "array", "items": _obj({
                 "rule": {"enum": ["applications.balance", "applications.row_total", "applications.results_total",
-                                  "reviews_and_lawsuits.group_total"]},
+                                  "reviews_and_lawsuits.group_total", "versions.agree"]},
                 "passed": {"type": "boolean"}, "message": {"type": "string"},
                 "fields": {"type": "array", "items": {"type": "string"}}}, required=True)},
             "warnings": {"type": "array", "items": _obj({
@@ -172,22 +175,103 @@ def report_schema() -> dict:
     }
 
 
-@lru_cache(maxsize=1)
-def _compiled() -> Callable[[dict], object]:
-    """The schema compiled to Python once (fastjsonschema): a batch validates each report in microseconds."""
+class SchemaViolation(Exception):
+    """Raised by the compiled validator (stands in for fastjsonschema's exceptions, same arguments)."""
+
+    def __init__(self, message: str = "", value=None, name=None, definition=None, rule=None):
+        super().__init__(message)
+
+
+_FJS_IMPORT = "from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException\n"
+
+
+def _draft07() -> dict:
+    # fastjsonschema knows drafts 4/6/7; the schema uses no keyword whose meaning differs in 2020-12.
+    return {**report_schema(), "$schema": "http://json-schema.org/draft-07/schema#"}
+
+
+def _validator_code():
+    """The compiled validator as a code object, from the cache when this schema was compiled before.
+
+    Generating it takes ~0.3 s, loading it ~1 ms: the cache (keyed by the schema, the generator's and
+    Python's versions) lets every process, a one-file CLI run too, validate with it from its first report.
+    """
+    import hashlib
+    import json
+    import marshal
+    import sys
+
+    key = hashlib.sha256(json.dumps([_draft07(), sys.version, _generator_version()], sort_keys=True,
+                                    ensure_ascii=False).encode("utf-8")).hexdigest()[:20]
+    folder = _cache_dir()
+    path = folder / f"schema-validator-{key}.marshal" if folder else None
+    if path is not None:
+        try:
+            return marshal.loads(path.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
     import fastjsonschema
 
-    # fastjsonschema knows drafts 4/6/7; the schema uses no keyword whose meaning differs in 2020-12.
-    return fastjsonschema.compile({**report_schema(), "$schema": "http://json-schema.org/draft-07/schema#"})
+    source = fastjsonschema.compile_to_code(_draft07())
+    if _FJS_IMPORT not in source:
+        raise RuntimeError("unexpected fastjsonschema output: cannot compile the schema")
+    code = compile(source.replace(_FJS_IMPORT, "", 1), "<xxgk report schema>", "exec")
+    if path is not None:
+        _write_atomic(path, marshal.dumps(code))
+    return code
+
+
+def _cache_dir():
+    """$XXGK_CACHE_DIR, else $XDG_CACHE_HOME/xxgk or ~/.cache/xxgk; None when there is no home to use."""
+    import os
+    from pathlib import Path
+
+    folder = os.environ.get("XXGK_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "xxgk")
+    return Path(folder) if os.path.isabs(folder) else None
+
+
+def _generator_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("fastjsonschema")
+    except PackageNotFoundError:
+        return "?"
+
+
+def _write_atomic(path, data: bytes) -> None:
+    import os
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".schema-")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)  # concurrent workers: the last complete file wins, none is half-written
+    except OSError:
+        pass  # a read-only home: compile in each process instead
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> Callable[[dict], object]:
+    """The schema compiled to Python (fastjsonschema's code): a report is checked in about a millisecond."""
+    import re
+
+    code = _validator_code()
+    namespace = {"JsonSchemaValueException": SchemaViolation, "JsonSchemaValuesException": SchemaViolation,
+                 "__name__": "xxgk_report_schema_validator"}
+    exec(code, namespace)  # noqa: S102 - our own schema's generated validator
+    root = re.sub(r"\W", "_", "validate_" + report_schema()["$id"])  # fastjsonschema names it after $id
+    return namespace[root]
 
 
 def is_valid(report: dict) -> bool:
     """True when the report meets the schema (compiled validator; same verdict as jsonschema's)."""
-    import fastjsonschema
-
     try:
         _compiled()(report)
-    except fastjsonschema.JsonSchemaException:
+    except SchemaViolation:
         return False
     return True
 
@@ -204,15 +288,8 @@ def schema_errors(report: dict) -> list[str]:
     return [f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}" for e in _explainer().iter_errors(report)]
 
 
-# Compiling costs ~0.3 s once, jsonschema ~20 ms a report: a process compiles from its third report on.
-COMPILE_AFTER = 2
-_validated = 0
-
-
 def validate(report: dict) -> list[str]:
-    """Schema errors as readable lines (empty when valid); in a batch the compiled check first, jsonschema to explain."""
-    global _validated
-    _validated += 1
-    if _validated > COMPILE_AFTER and is_valid(report):
+    """Schema errors as readable lines (empty when valid): the compiled check, jsonschema only to explain."""
+    if is_valid(report):
         return []
     return schema_errors(report)

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from xxgk.model import Document, Paragraph, Table
-from xxgk.normalize.labels import compact, similarity
+from xxgk.normalize.labels import best_label, compact, similarity
 from xxgk.normalize.rows import LogicalRow, paragraph_row, table_rows
 from xxgk.normalize.templates.base import RESULTS_HEAD, RESULTS_TAIL, TABLE_MARKERS
 
@@ -133,9 +133,14 @@ def split_sections(doc: Document) -> Sections:
 MIN_LABEL_SCORE = 0.72
 
 
-def _is_new_received(label: str) -> bool:
-    """The row 一、本年新收…: it scores best against that template row (二、上年结转… is close to it)."""
-    scores = [similarity(label, row.labels) for row in RESULTS_HEAD + RESULTS_TAIL]
+def _is_new_received(labels: list[str]) -> bool:
+    """The row 一、本年新收…: it scores best against that template row (二、上年结转… is close to it).
+
+    Its label may be cut over two cells (一、本年新收政府 | 信息公开申请数量): the cells that name a row
+    best are its label, else 二、上年结转政府 | 信息公开申请数量 reads as a second 本年新收 row."""
+    rows = RESULTS_HEAD + RESULTS_TAIL
+    label = best_label(labels, [row.labels for row in rows])
+    scores = [similarity(label, row.labels) for row in rows]
     return scores[0] >= MIN_LABEL_SCORE and scores[0] == max(scores)
 
 
@@ -156,5 +161,5 @@ def count_reports(sec: Sections) -> int:
             outlines += 1
             open_outline = False
     first_rows = {tuple(s.value for s in r.numbers()) or r.run for r in sec.rows["applications"]
-                  if (r.slots or r.run) and _is_new_received(r.label)}
+                  if (r.slots or r.run) and _is_new_received(r.labels)}
     return max(outlines, len(first_rows), 1)

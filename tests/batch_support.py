@@ -55,6 +55,26 @@ def children(pid: int) -> list[int]:
     return kids
 
 
+def pool_workers(main_pid: int) -> list[int]:
+    """The batch's worker processes: children of the main process started by multiprocessing's spawn."""
+    out = []
+    for c in children(main_pid):
+        try:
+            if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes():
+                out.append(c)
+        except OSError:
+            pass
+    return out
+
+
+def finished(folder: Path) -> dict[str, int]:
+    """Outputs the run log records as written (relative path → mtime in ns): the files a re-run must not redo."""
+    if not (folder / RUN_LOG).exists():
+        return {}
+    done = {r["output"] for r in log_lines(folder) if r["output"] and r["status"] != "skipped"}
+    return {o: (folder / o).stat().st_mtime_ns for o in done if (folder / o).is_file()}
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]

@@ -162,3 +162,32 @@ def test_a_department_contact_office_names_its_department():
     doc = _doc("本报告根据条例编制。如对本报告有疑问，请与大连市卫生健康委员会办公室联系。")
     meta = extract_metadata(doc, doc.blocks, [])
     assert meta.agency is None and "agency_ambiguous" in {w["kind"] for w in meta.warnings}
+
+
+BODY_NAMES_HONGZE = "本报告由淮安市洪泽区人民政府办公室编制。2023年，洪泽区人民政府坚持以公开为常态。"
+
+
+def _fax(title: str, body: str = BODY_NAMES_HONGZE):
+    doc = Document(blocks=[Paragraph(t, page=1, method="ocr") for t in (title, body)])
+    return extract_metadata(doc, doc.blocks, [])
+
+
+def test_a_county_government_one_character_off_is_corrected_with_both_readings_named():
+    """100-dpi fax reading of the real report: 潜泽区 in the title, 洪泽区 in the body."""
+    meta = _fax("淮安市潜泽区人民政府2023年政府信息公开工作年度报告")
+    assert (meta.agency, meta.agency_region_code) == ("淮安市洪泽区人民政府", "320813")
+    (w,) = [w for w in meta.warnings if w["kind"] == "agency_corrected"]
+    assert "淮安市潜泽区人民政府" in w["message"] and "淮安市洪泽区人民政府" in w["message"]
+
+
+@pytest.mark.parametrize("title,body,why", [
+    # 150-dpi reading: 潜洋区 is two characters from 洪泽区, so no single one-edit division exists
+    ("淮安市潜洋区人民政府2023年政府信息公开工作年度报告", BODY_NAMES_HONGZE, "no division is one character away"),
+    # one character off, but nothing else in the document names 洪泽区
+    ("淮安市潜泽区人民政府2023年政府信息公开工作年度报告", "2023年，我区坚持以公开为常态。", "nothing else in the document names it"),
+])
+def test_a_county_government_misread_without_one_supported_correction_is_null(title, body, why):
+    meta = _fax(title, body)
+    assert (meta.agency, meta.agency_normalized, meta.agency_region_code) == (None, None, None)
+    (w,) = [w for w in meta.warnings if w["kind"] == "agency_unknown_place"]
+    assert why in w["message"] and w["field"] == "agency"

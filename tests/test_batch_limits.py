@@ -17,7 +17,8 @@ from xxgk.isolated import run_isolated
 
 def test_a_slow_input_times_out_and_the_rest_converts(tmp_path):
     out = tmp_path / "out"
-    # 5 scanned pages at 2-3 s a page: --timeout 1 per page gives the scan 5 s, the text report 1 s
+    # OCR costs 2-3 s of CPU a page: --timeout 1 per page gives the 5-page scan 5 s, which it cannot meet.
+    # The text report (30 ms) is its worker's first input: the worker's warm-up is not charged to its 1 s.
     r = cli("convert", SCAN_PDF, SEEDS[1], "-o", out, "--timeout", "1", "-j", "2")
     assert r.returncode == 1
     assert r.stderr.splitlines() == [f"xxgk: error: {SCAN_PDF}: timeout after 5 s"]

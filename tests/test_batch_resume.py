@@ -1,12 +1,15 @@
 """Resume: a second identical run skips everything; --force redoes it; a changed input is redone; a run killed
-at any moment and restarted ends with exactly the outputs of an uninterrupted run."""
+at any moment (the main process, one worker, or the whole process group) and restarted ends with exactly the
+outputs of an uninterrupted run, without redoing the files the killed run finished."""
 import os
 import signal
 import subprocess
 import sys
-import time
 
-from batch_support import ROOT, SEEDS, cli, good_copies, log_lines, tree, wait_for
+import pytest
+from batch_support import ROOT, SEEDS, cli, finished, good_copies, log_lines, pool_workers, tree, wait_for
+
+N = 40
 
 
 def test_second_identical_run_skips_everything_and_force_redoes_it(tmp_path):
@@ -32,23 +35,80 @@ def test_second_identical_run_skips_everything_and_force_redoes_it(tmp_path):
         assert "skipped 0" in other_engine.stdout.splitlines()[-1]
 
 
-def test_a_killed_run_restarted_ends_with_the_outputs_of_an_uninterrupted_run(tmp_path):
-    good_copies(tmp_path / "in", 40)
-    reference = tmp_path / "ref"
-    assert cli("convert", tmp_path / "in", "-o", reference).returncode == 0
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """N good inputs and the outputs of one uninterrupted run over them."""
+    root = tmp_path_factory.mktemp("resume")
+    good_copies(root / "in", N)
+    ref = root / "ref"
+    assert cli("convert", root / "in", "-o", ref, "-j", "2").returncode == 0
+    return root / "in", tree(ref)
+
+
+def _start(src, out, **kw) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "xxgk.cli", "convert", src, "-o", out, "-j", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, **kw)
+
+
+def _written(out) -> int:
+    return len(list(out.glob("*.json"))) if out.exists() else 0
+
+
+def _rerun_gives_the_reference(src, out, ref_tree, kills: int) -> None:
+    """Re-run: the outputs equal the uninterrupted run's; no file the log records as finished is redone."""
+    done = finished(out)
+    assert 0 < len(done) < N
+    last = cli("convert", src, "-o", out, "-j", "2")
+    assert last.returncode == 0, last.stderr
+    assert tree(out) == ref_tree  # byte for byte (each report records its input's path, the same in both)
+    assert {o: (out / o).stat().st_mtime_ns for o in done} == done  # finished files were not rewritten
+    skipped = int(last.stdout.splitlines()[-1].split("skipped ")[1].split(",")[0])
+    # a file written by a kill's victim just before its log line is redone (same bytes): at most one per kill
+    assert len(done) <= skipped <= len(done) + kills
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # the killed runs' temp files removed
+
+
+def test_killing_the_main_process_at_any_moment_then_rerunning(tmp_path, reference):
+    src, ref_tree = reference
     out = tmp_path / "out"
     for attempt in range(2):  # kill -9 the main process part-way, twice, then let it finish
-        proc = subprocess.Popen([sys.executable, "-m", "xxgk.cli", "convert", tmp_path / "in", "-o", out],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-        done = 8 * (attempt + 1)
-        wait_for(lambda: len(list(out.glob("*.json"))) >= done if out.exists() else False, 120, 0.01)
+        proc = _start(src, out)
+        wait_for(lambda: _written(out) >= 8 * (attempt + 1), 120, 0.01)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-    finished_before = len(list(out.glob("*.json")))
-    assert 0 < finished_before < 40
-    last = cli("convert", tmp_path / "in", "-o", out)
-    assert last.returncode == 0
-    skipped = int(last.stdout.splitlines()[-1].split("skipped ")[1].split(",")[0])
-    assert skipped >= finished_before - 2  # finished files are not redone (a kill may land before its log line)
-    assert tree(out) == tree(reference)  # byte for byte (each report records its input's path, the same in both)
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # stale temp files of the killed runs removed
+    _rerun_gives_the_reference(src, out, ref_tree, kills=2)
+
+
+def test_killing_the_whole_process_group_at_any_moment_then_rerunning(tmp_path, reference):
+    src, ref_tree = reference
+    out = tmp_path / "out"
+    for attempt in range(3):  # SIGKILL to the main process and its workers at once (a closed terminal, a job kill)
+        proc = _start(src, out, start_new_session=True)
+        wait_for(lambda: _written(out) >= 5 + 7 * attempt, 120, 0.01)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    _rerun_gives_the_reference(src, out, ref_tree, kills=3)
+
+
+def test_killing_one_worker_at_any_moment_then_rerunning(tmp_path, reference):
+    src, ref_tree = reference
+    out = tmp_path / "out"
+    proc = _start(src, out)
+    killed = 0
+    for threshold in (6, 16, 26):  # a worker killed three times mid-batch (as the OOM killer would)
+        wait_for(lambda: _written(out) >= threshold, 120, 0.005)
+        workers = pool_workers(proc.pid)
+        if workers:
+            os.kill(workers[0], signal.SIGKILL)
+            killed += 1
+    assert proc.wait(timeout=300) in (0, 1)
+    assert killed
+    lost = [r for r in log_lines(out) if r["status"] != "converted" and r["status"] != "failed_checks"]
+    assert all(r["status"] == "failed" and r["reason"].startswith("crashed: ") for r in lost), lost
+    assert len(lost) <= killed  # each kill costs at most the input its worker held
+    done = finished(out)
+    last = cli("convert", src, "-o", out, "-j", "2")
+    assert last.returncode == 0, last.stderr
+    assert tree(out) == ref_tree
+    assert {o: (out / o).stat().st_mtime_ns for o in done} == done
+    assert f"skipped {N - len(lost)}," in last.stdout.splitlines()[-1]  # only the killed workers' inputs redone

@@ -113,3 +113,12 @@ def test_rich_progress_on_a_terminal_keeps_per_file_lines_whole(tmp_path):
     assert "files" in text and "ETA" in text and "\x1b[" in text  # the live display was drawn
     for p in inputs:  # each per-file line arrives whole, not cut by the bar
         assert f"ok  {p} -> " in text.replace("\r\n", "\n")
+
+
+def test_jobs_default_to_the_number_of_cpus():
+    from xxgk.batch import BatchOptions
+    from xxgk.commands.convert import convert
+
+    (jobs,) = [p for p in convert.params if p.name == "jobs"]
+    assert jobs.default == os.cpu_count() == BatchOptions().jobs
+    assert "number of CPUs" in " ".join(cli("convert", "-h").stdout.split())

@@ -16,6 +16,10 @@ import pytest
 
 from golden import FIXTURES, differences, load
 
+from xxgk.crawl.manifest import FIELDS
+from xxgk.normalize.schema import validate
+from xxgk.status import report_status
+
 sys.path.insert(0, str(FIXTURES / "site"))
 import fixture_site  # noqa: E402
 import site_server  # noqa: E402
@@ -59,8 +63,10 @@ def crawled(server, tmp_path_factory):
     parent = tmp_path_factory.mktemp("crawl")
     out = parent / "out"
     before = len(server.log)
+    server.max_in_flight = 0
     proc = subprocess.run(crawl_cmd(server, out), capture_output=True, text=True, timeout=240)
-    return {"out": out, "parent": parent, "proc": proc, "requests": server.log[before:]}
+    return {"out": out, "parent": parent, "proc": proc, "requests": server.log[before:],
+            "max_in_flight": server.max_in_flight}
 
 
 def test_every_report_converted_with_every_number_right(crawled):
@@ -83,6 +89,11 @@ def test_every_other_url_recorded_with_its_reason(crawled):
         assert rows[path]["outcome"] in ("converted", "incomplete", "failed_checks") and rows[path]["json"], path
     for row in rows.values():
         assert row["outcome"] and row["reason"] and row["fetched_at"], row
+        assert set(FIELDS) <= set(row), row  # url, referer, link text, status, type, bytes, sha256, path …
+        if row["outcome"] in ("converted", "incomplete", "failed_checks", "duplicate", "alternate"):
+            assert row["sha256"] and row["path"] and row["bytes"] and row["status"] == 200, row
+    # moved document: the old URL is a redirect, the report is converted from where it moved
+    assert rows["/zwgk/zfxxgk/zfxxgknb/202101/t20210115_3005.htm"]["reason"].endswith(fixture_site.TRS_MOVED)
     assert rows["/zwgk/zfxxgknb/202203/t20220310_1007.html"]["reason"].startswith("redirect loop")
     assert "1572864-byte" in rows["/zwgk/zfxxgknb/202203/P020220313_big.pdf"]["reason"]
     assert rows["/zwgk/zfxxgknb/201903/t20190301_1006.html"]["reason"].startswith("pre-2019 report, not the national")
@@ -97,9 +108,14 @@ def test_politeness_robots_offsite_user_agent_and_retry(crawled):
         assert not any(p.endswith(never) for p in paths), never  # robots.txt Disallow; the off-site host
     assert all(ua.startswith("xxgk/") and "crawler" in ua for _, _, ua in crawled["requests"])
     assert paths.count("/zwgk/zfxxgknb/202203/t20220314_1011.html") == 2  # 429, then the retry answered
+    assert paths.count(f"/gkmlpt/api/all/2155?page=2&sid={fixture_site.GKMLPT_SID}") == 2  # 503, then answered
+    assert paths.count("/zwgk/zfxxgknb/202203/t20220311_1008.html") == 1  # a 404 is not retried
+    assert 1 <= crawled["max_in_flight"] <= 2  # never more than 2 requests at a time to the host
     assert "/zwgk/zfxxgknb/index_3.html" not in paths and "/bm/xxgknb/index_1.html" not in paths  # read, not guessed
     assert {"/bm/xxgknb/index_3.html", "/zwgk/zfxxgknb/index_2.html"} <= set(paths)
     assert sum(p.startswith("/module/web/jpage/dataproxy.jsp") for p in paths) == 1
+    assert [p for p in paths if p.startswith(fixture_site.TRS_SEARCH)] == [
+        f"{fixture_site.TRS_SEARCH}?page=1&prepage=100", f"{fixture_site.TRS_SEARCH}?page=2&prepage=100"]
 
 
 def test_files_safe_deduplicated_and_nothing_outside_dir(crawled):
@@ -143,6 +159,13 @@ def test_summary_counts_and_years(crawled):
     hanweb = next(v for k, v in summary.items() if "col1229214366" in k)
     assert hanweb["converted"] == (5 if OFD else 4)  # 2 listed on the static page, 3 more only in the XML
     assert "years covered: 2020, 2022, 2023" in crawled["proc"].stdout
+    # columns complete only through their JSON list endpoints
+    gkmlpt = next(v for k, v in summary.items() if k.endswith("/gkmlpt/index#2155"))
+    assert gkmlpt["converted"] == 2 and gkmlpt["years"] == [2022, 2024]  # both only in the API (no static list)
+    assert gkmlpt["refused"] == {"not a report": 4, "pre-2019 report, not the national template": 2}
+    trs_dyn = next(v for k, v in summary.items() if k.endswith("/zwgk/zfxxgk/zfxxgknb/index.html"))
+    assert trs_dyn["converted"] == 4 and trs_dyn["years"] == [2020, 2021, 2023, 2024]  # 2020, 2021: search only
+    assert trs_dyn["refused"] == {"not a report": 8} and not trs_dyn["failed"]
 
 
 def test_second_run_fetches_nothing_new(server, crawled):
@@ -153,7 +176,8 @@ def test_second_run_fetches_nothing_new(server, crawled):
     proc = subprocess.run(crawl_cmd(server, out), capture_output=True, text=True, timeout=120)
     assert proc.returncode == crawled["proc"].returncode, proc.stderr[-2000:]
     fetched = sorted(server.requested(start))
-    assert fetched == sorted(["/robots.txt"] + fixture_site.START_PATHS)
+    starts = [p.split("#")[0] for p in fixture_site.START_PATHS]
+    assert fetched == sorted(["/robots.txt"] + starts + fixture_site.LIST_FIRST_CALLS)  # what could have changed
     assert "(0 files converted in this run)" in proc.stdout
     assert sorted(p.name for p in (out / "files").iterdir()) == before_files
     assert {p.name: p.read_bytes() for p in (out / "json").iterdir()} == before_json
@@ -171,8 +195,9 @@ def _numbers(out: Path, sites: list[str]) -> dict:
 
 def test_killed_crawl_restarted_ends_with_the_same_result(server, crawled, tmp_path):
     out = tmp_path / "out"
-    # every column but the one holding the scanned report (OCR takes long; the full crawl converts it)
-    sites = [u for u in server.start_urls() if "col1229214366" not in u]
+    # the static-list columns (TRS 0- and 1-based paging, UCAP): the scan's OCR and the list-endpoint
+    # columns would only make the test longer; the full crawl converts them
+    sites = [u for u in server.start_urls() if any(c in u for c in ("/zwgk/zfxxgknb/", "/bm/xxgknb/", "/sygfj/"))]
     server.delay = 0.08  # slow enough that the kill lands midway
     try:
         proc = subprocess.Popen(crawl_cmd(server, out, sites), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -234,3 +259,90 @@ def test_page_bound_per_site_is_recorded(server, tmp_path):
     bounded = rows["/sygfj/gknb/202401/2ecfb31a335f4d689220a3a23e24a986.shtml"]
     assert bounded["outcome"] == "bound" and "bound of 1 requests" in bounded["reason"]
     assert not (out / "json").exists()
+
+
+def test_depth_bound_is_recorded_and_paging_is_no_hop(server, tmp_path):
+    out = tmp_path / "out"
+    site = server.base + "/bm/xxgknb/index.html"  # list pages → 文字版 detail pages → 全真版 PDF
+    columns = tmp_path / "columns.txt"
+    columns.write_text(f"# 信息公开年报 columns\n{site}\n\n", encoding="utf-8")
+    cmd = [c for c in crawl_cmd(server, out, [site]) if c != site]
+    proc = subprocess.run([*cmd, "--from-file", str(columns), "--depth", "1", "--no-convert"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = {path_of(u): r for u, r in manifest(out).items()}
+    assert rows["/bm/xxgknb/index_3.html"]["outcome"] == "listing"  # page 3 of the list is still hop 0
+    assert rows["/bm/xxgknb/202402/t20240215_2003.html"]["outcome"] == "saved"  # hop 1
+    bounded = rows["/bm/xxgknb/202402/P020240215612345.pdf"]  # hop 2
+    assert bounded["outcome"] == "bound" and "more than 1 link hops" in bounded["reason"]
+
+
+def test_time_bound_stops_and_the_same_command_continues(server, crawled, tmp_path):
+    out = tmp_path / "out"
+    site = server.base + "/zwgk/zfxxgk/zfxxgknb/index.html"
+    server.delay = 0.3  # about 20 requests: far more than the 1 s bound allows
+    try:
+        first = subprocess.run([*crawl_cmd(server, out, [site]), "--max-time", "1", "--no-convert"],
+                               capture_output=True, text=True, timeout=120)
+    finally:
+        server.delay = 0.0
+    assert "stopped at its bound (--max-time)" in first.stderr, first.stderr[-2000:]
+    seen_first = set(manifest(out))
+    again = subprocess.run([*crawl_cmd(server, out, [site]), "--no-convert"], capture_output=True, text=True,
+                           timeout=120)
+    assert again.returncode == 0 and "stopped at its bound" not in again.stderr, again.stderr[-2000:]
+    full = {u for u, r in manifest(crawled["out"]).items() if r["site"] == site}
+    assert seen_first < full and set(manifest(out)) == full  # nothing lost across the stop
+
+
+def _small_site(routes: dict) -> site_server.SiteServer:
+    """A site of a few routes only (no robots.txt: a missing one means allowed)."""
+    return site_server.SiteServer(routes={p: r for p, r in routes.items()})
+
+
+def test_versions_that_disagree_are_one_report_with_a_failed_check_naming_the_field(tmp_path):
+    R = fixture_site.Route
+    full = "/nb/202402/P020240215612345.pdf"
+    title = "大连市医疗保障局2023年政府信息公开工作年度报告"
+    routes = {"/nb/index.html": R(fixture_site.trs_list_page("年报", [fixture_site._li(
+                  "./202402/t20240215_1.html", title, "2024-02-15")], "").encode()),
+              # the 文字版 was typed with 2763 licensing decisions, the signed 全真版 says 2736
+              "/nb/202402/t20240215_1.html": R(fixture_site.text_and_full_page(
+                  "pdf/gen2021_standard.expected.json", full, ("proactive.licensing.decisions", 2763))),
+              full: R(fixture_site._read("pdf/gen2021_standard.pdf"), content_type=fixture_site.PDF)}
+    with _small_site(routes) as site:
+        out = tmp_path / "out"
+        proc = subprocess.run(crawl_cmd(site, out, [site.base + "/nb/index.html"]), capture_output=True, text=True,
+                              timeout=180)
+        assert site.requested()[0] == "/robots.txt"  # asked, answered 404, so everything is allowed
+    assert proc.returncode == 0, proc.stderr[-2000:]  # failed_checks: converted, the source contradicts itself
+    reports = kept_reports(out)
+    assert list(reports) == [full]  # one report: the 全真版 kept
+    kept = reports[full]
+    assert kept["proactive"]["licensing"]["decisions"] == 2736
+    assert kept["source"]["alternate"]["agrees"] is False
+    assert kept["source"]["alternate"]["differing_fields"] == ["proactive.licensing.decisions"]
+    assert [w["field"] for w in kept["warnings"] if w["kind"] == "versions_disagree"] == ["proactive.licensing.decisions"]
+    assert [(c["rule"], c["passed"], c["fields"]) for c in kept["checks"] if c["rule"] == "versions.agree"] == [
+        ("versions.agree", False, ["proactive.licensing.decisions"])]
+    assert report_status(kept) == "failed_checks" and validate(kept) == []
+    rows = {path_of(u): r for u, r in manifest(out).items()}
+    assert rows[full]["outcome"] == "failed_checks" and "proactive.licensing.decisions" in rows[full]["reason"]
+    text = rows["/nb/202402/t20240215_1.html"]
+    assert text["outcome"] == "alternate" and "disagrees with" in text["reason"]
+
+
+def test_list_whose_endpoint_is_not_on_the_page_is_recorded_incomplete(tmp_path):
+    R = fixture_site.Route
+    items = [("./202401/t20240118_1.htm", "盐城市亭湖区教育局2023年政府信息公开工作年度报告", "2024-01-18")]
+    page = fixture_site.trs_dyn_list_page(items, "229105", "9374", 12, "")  # names no search app
+    with _small_site({"/nb/index.html": R(page.encode())}) as site:
+        out = tmp_path / "out"
+        proc = subprocess.run([*crawl_cmd(site, out, [site.base + "/nb/index.html"]), "--no-convert"],
+                              capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    row = manifest(out)[site.base + "/nb/index.html"]
+    assert row["incomplete"] is True and "the pager names 12 records" in row["reason"]
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))[site.base + "/nb/index.html"][
+        "incomplete_lists"] == 1
+    assert "incomplete lists 1" in proc.stdout

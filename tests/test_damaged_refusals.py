@@ -164,3 +164,19 @@ def test_one_report_split_with_its_header_repeated_converts():
     report = convert_bytes("\n".join(split).encode(), "split.txt")
     got = {k: report[k] for k in ("proactive", "applications", "reviews_and_lawsuits")}
     assert got == _expected_numbers("003_62938e86c4e2d319.txt")
+
+
+REFUSED_FIXTURES = sorted((FIXTURES / "damaged").glob("*.refused.json"))
+
+
+def test_every_refusal_shape_has_a_fixture():
+    assert {p.name[:-len(".refused.json")] for p in REFUSED_FIXTURES} >= {
+        "refused_report_2016", "refused_report_2018_period", "refused_work_plan_2024", "refused_notice_2019"}
+
+
+@pytest.mark.parametrize("golden", REFUSED_FIXTURES, ids=[p.name[:-len(".refused.json")] for p in REFUSED_FIXTURES])
+def test_refusal_fixture_gives_its_one_line_reason(golden):
+    """fixtures/damaged/refused_*: pre-2019 reports and non-report pages, each with the reason it states."""
+    want = json.loads(golden.read_text(encoding="utf-8"))
+    (source,) = [p for p in golden.parent.glob(golden.name[:-len(".refused.json")] + ".*") if not p.name.endswith(".json")]
+    assert _refused(source.read_bytes(), source.name) == want["reason"]

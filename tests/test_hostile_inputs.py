@@ -1,111 +1,78 @@
-"""Hostile inputs (issue 9): each one through xxgk.api.convert(path, timeout=60) in a child process.
-
-The corpus is generated (fixtures/hostile/make_hostile.py). One runner process, started with an
-address-space limit (RLIMIT_AS, 2 GB, inherited by every conversion child), converts every case and
-reports status, reason, the child's peak RSS and the report's numbers; each case is then one test.
+"""Hostile inputs (issue 9) in one real batch with good inputs: `xxgk convert` over the generated corpus
+(fixtures/hostile/make_hostile.py) plus copies of the born-digital fixtures and one input inside the output
+folder, -j 2, --max-memory 2G. Each hostile case is one test of its status and reason; every good input's
+JSON equals its single-file conversion; peaks stay under the limit; nothing is written outside the output
+folder. (bench/batch.py is the same run with 1,000 good inputs.)
 """
 from __future__ import annotations
 
-import json
-import subprocess
+import re
 import sys
-import textwrap
+import time
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from fixtures.hostile.make_hostile import REPORT_STATUSES, HostileCase, make_hostile  # noqa: E402
+from fixtures.hostile.corpus_batch import batch_problems, problems_of, run_corpus_batch  # noqa: E402
+from fixtures.hostile.make_hostile import make_hostile  # noqa: E402
 
-LIMIT_BYTES = 2 * 1024 ** 3  # what --max-memory defaults to; a bomb that needs more fails the test
-PEAK_MB = 1200  # no conversion child may come near the limit
+import xxgk  # noqa: E402
 
-_RUNNER = textwrap.dedent("""
-    import json, resource, sys
-    limit = int(sys.argv[1])
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    import xxgk
-    from xxgk.status import numeric_leaves
-    seen_peak = 0
-    refs = {}
-    for line in sys.stdin:
-        case = json.loads(line)
-        r = xxgk.convert(case["path"], timeout=60)
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-        numbers = dict(numeric_leaves(r.report)) if r.report else None
-        ref = None
-        if case["same"]:
-            if case["same"] not in refs:  # each source fixture converted once
-                rr = xxgk.convert(case["same"], timeout=60)
-                refs[case["same"]] = dict(numeric_leaves(rr.report)) if rr.report else None
-            ref = refs[case["same"]]
-        # RUSAGE_CHILDREN keeps the largest child so far: a rise is this case's own peak
-        print(json.dumps({"name": case["name"], "status": r.status, "errors": r.errors,
-                          "seconds": round(r.seconds, 2), "peak_mb": peak if peak > seen_peak else None,
-                          "max_peak_mb": peak, "numbers": numbers, "ref": ref,
-                          "agency": (r.report or {}).get("agency")}, ensure_ascii=False), flush=True)
-        seen_peak = max(seen_peak, peak)
-""")
+MAX_MEMORY_MB = 2048  # --max-memory 2G, as the batch runs
+PEAK_MB = 1200  # no input may bring its worker near the limit
+N_GOOD = 15  # one copy of every good fixture kind; bench/batch.py runs 1,000
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> dict[str, HostileCase]:
-    return {c.name: c for c in make_hostile(tmp_path_factory.mktemp("hostile"))}
-
-
-@pytest.fixture(scope="module")
-def results(corpus) -> dict[str, dict]:
-    """Run every case once, in one runner under RLIMIT_AS (the scan-path cases of H8 last)."""
-    order = sorted(corpus.values(), key=lambda c: c.owner is not None)
-    lines = "".join(json.dumps({"name": c.name, "path": str(c.path),
-                                "same": str(c.same_numbers_as) if c.same_numbers_as else None}) + "\n"
-                    for c in order)
-    proc = subprocess.run([sys.executable, "-c", _RUNNER, str(LIMIT_BYTES)], input=lines, text=True,
-                          capture_output=True, timeout=1500, cwd=ROOT)
-    out = {}
-    for line in proc.stdout.splitlines():
-        row = json.loads(line)
-        out[row["name"]] = row
-    assert out, f"runner produced nothing: {proc.stderr[-2000:]}"
-    return out
+def outcome(tmp_path_factory):
+    return run_corpus_batch(tmp_path_factory.mktemp("batch"), N_GOOD, jobs=2, max_memory="2G", timeout=60)
 
 
 def _names() -> list:
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        cases = make_hostile(tmp)
-    return [c.name for c in cases]  # the scan-path cases (owner "H8") pass since the scan path bounds pixels
+        return [c.name for c in make_hostile(tmp)]
 
 
 @pytest.mark.parametrize("name", _names())
-def test_hostile_input(name, corpus, results):
-    case = corpus[name]
-    got = results[name]
-    assert got["status"] == case.expected_status, got
-    reasons = got["errors"]
-    if case.expected_status in REPORT_STATUSES:
-        assert not reasons
-        if case.same_numbers_as is not None:
-            assert got["ref"] is not None and got["numbers"] == got["ref"], "numbers differ from the fixture's"
-    else:
-        assert len(reasons) == 1
-        reason = reasons[0]
-        assert "\n" not in reason and "Traceback" not in reason and "internal error" not in reason, reason
-        for leak in ("XMLSyntaxError", "KeyError", "MemoryError", "RecursionError", "BadZipFile"):
-            assert leak not in reason, reason
-        if case.message_contains:
-            assert case.message_contains in reason, reason
-    assert got["peak_mb"] is None or got["peak_mb"] < PEAK_MB, got
+def test_hostile_input(name, outcome):
+    (path,) = [p for p, e in outcome.expected.items() if e.kind == "hostile" and Path(p).name == name]
+    assert problems_of(outcome, path, PEAK_MB) == [], outcome.records.get(path)
 
 
-def test_no_child_came_near_the_memory_limit(results):
-    assert max(r["max_peak_mb"] for r in results.values()) < PEAK_MB
+def test_every_good_input_converts_as_on_its_own(outcome):
+    good = [p for p, e in outcome.expected.items() if e.kind == "good"]
+    assert len(good) == N_GOOD + 1
+    assert {p: problems_of(outcome, p, PEAK_MB) for p in good} == {p: [] for p in good}
 
 
-def test_bombs_are_quick(results):
+def test_the_batch_as_a_whole(outcome):
+    assert batch_problems(outcome) == []
+    peaks = [r["peak_mb"] for r in outcome.records.values() if r.get("peak_mb")]
+    assert peaks and max(peaks) < PEAK_MB < MAX_MEMORY_MB
+    last = outcome.stdout.splitlines()[-1]
+    n_bad = sum(1 for e in outcome.expected.values() if e.status in ("refused", "failed"))
+    m = re.search(r", refused (\d+), failed (\d+)$", last)
+    assert m and int(m.group(1)) + int(m.group(2)) == n_bad, last
+
+
+def test_bombs_are_quick(outcome):
     """A bomb is refused or read within seconds, not after exhausting something."""
+    by_name = {Path(p).name: r for p, r in outcome.records.items()}
     for name in ("zip_bomb.docx", "gridspan_bomb.docx", "rowspan_bomb.html", "nested_divs_10k.html",
                  "dev_zero.txt", "fifo.html"):
-        assert results[name]["seconds"] < 20, results[name]
+        assert by_name[name]["seconds"] < 20, by_name[name]
+
+
+def test_the_api_refuses_non_files_without_reading(tmp_path):
+    cases = {c.name: c for c in make_hostile(tmp_path) if c.name in ("fifo.html", "dev_zero.txt", "loop_a.pdf",
+                                                                    "a_folder.pdf", "empty.pdf")}
+    start = time.monotonic()
+    got = {name: xxgk.convert(c.path) for name, c in cases.items()}
+    assert time.monotonic() - start < 10
+    assert {n: r.status for n, r in got.items()} == {n: c.expected_status for n, c in cases.items()}
+    for name, r in got.items():
+        assert len(r.errors) == 1 and cases[name].message_contains in r.errors[0], r.errors

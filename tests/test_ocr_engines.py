@@ -149,6 +149,6 @@ def test_rapidocr_converts_the_sealed_skewed_report_from_the_command_line(tmp_pa
     src = SCANS / "hzq2023_scan200_skew2_seal.pdf"
     res = CliRunner().invoke(main, ["convert", str(src), "-o", str(tmp_path), "--ocr-engine", "rapidocr"])
     assert res.exit_code == 0, res.output
-    report = json.loads((tmp_path / "hzq2023_scan200_skew2_seal.json").read_text(encoding="utf-8"))
+    report = json.loads((tmp_path / "hzq2023_scan200_skew2_seal.pdf.json").read_text(encoding="utf-8"))
     assert report["source"]["ocr"] is True and report["source"]["ocr_engine"] == "rapidocr"
     assert differences(report, load(SCANS / "hzq2023_scan200_skew2_seal.expected.json")) == []

@@ -154,15 +154,20 @@ def test_a_negative_count_in_the_source_becomes_null_with_a_warning():
     assert validate(report) == []
 
 
-def test_a_batch_switches_to_the_compiled_validator(outputs, monkeypatch):
+def test_the_compiled_validator_is_cached_and_explains_with_jsonschema(outputs, tmp_path, monkeypatch):
     from xxgk.normalize import schema
 
-    monkeypatch.setattr(schema, "_validated", 0)
+    monkeypatch.setenv("XXGK_CACHE_DIR", str(tmp_path))
     schema._compiled.cache_clear()
-    for report in outputs[:schema.COMPILE_AFTER]:
-        assert validate(report) == []
-    assert schema._compiled.cache_info().currsize == 0  # one report alone never pays for compiling
+    assert validate(outputs[0]) == []  # compiled now, and written for the next process
+    cached = list(tmp_path.glob("schema-validator-*.marshal"))
+    assert len(cached) == 1
+    schema._compiled.cache_clear()
+    assert validate(outputs[0]) == []  # loaded from the cache
     bad = copy.deepcopy(outputs[0])
     bad["reviews_and_lawsuits"]["review"]["total"] = -2
-    assert validate(outputs[0]) == [] and schema._compiled.cache_info().currsize == 1
     assert validate(bad) == ["reviews_and_lawsuits/review/total: -2 is less than the minimum of 0"]
+    cached[0].write_bytes(b"not marshal data")  # a damaged cache file is compiled again, not trusted
+    schema._compiled.cache_clear()
+    assert validate(outputs[0]) == [] and not is_valid(bad)
+    schema._compiled.cache_clear()

@@ -11,9 +11,12 @@ import unicodedata
 from typing import Iterable, Optional
 
 _HIGHER = r"[\u4e00-\u9fff]{1,8}?(?:省|自治区|特别行政区|市|自治州|地区|盟)"
+_COUNTY = r"[\u4e00-\u9fff]{1,8}?(?:区|县|自治县|旗|自治旗|林区|特区)"
 _PARENTS = re.compile(rf"^(?:{_HIGHER})+$")
+_PARENTS_OF_TOWNSHIP = re.compile(rf"^(?:{_HIGHER})*{_COUNTY}$")  # 洪泽区 in front of 高良涧街道办事处
 # A name that itself begins with a region-level unit can stand without its parent in front.
 _STARTS_WITH_REGION = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:市|区|县|自治县|旗|自治旗|林区|特区|镇|乡|街道)")
+_STARTS_WITH_TOWNSHIP = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:镇|乡|街道)")
 
 
 def canonical(name: Optional[str]) -> Optional[str]:
@@ -28,7 +31,9 @@ def _is_parented(short: str, long: str) -> bool:
     """long = parent region(s) + short, where short begins with a region-level unit."""
     if len(long) <= len(short) or not long.endswith(short):
         return False
-    return bool(_PARENTS.match(long[: -len(short)]) and _STARTS_WITH_REGION.match(short))
+    parent = long[: -len(short)]
+    return bool((_PARENTS.match(parent) and _STARTS_WITH_REGION.match(short))
+                or (_PARENTS_OF_TOWNSHIP.match(parent) and _STARTS_WITH_TOWNSHIP.match(short)))
 
 
 def group_keys(names: Iterable[str], codes: Optional[dict[str, set[str]]] = None) -> dict[str, str]:

@@ -60,3 +60,23 @@ def duplicates(key: str, items: list[LoadedReport]) -> list[Problem]:
                                f"{len(same)} reports for {year} with the same numbers", [],
                                [i.name for i in same], source_of(same[0])))
     return out
+
+
+def site_coverage(sites: dict[str, dict], items: list[LoadedReport], keys: dict[str, Optional[str]],
+                  span: list[int]) -> list[dict]:
+    """A crawl's start sites × year: the reports kept from each site, and the agencies they name."""
+    by_path = {str(i.path.resolve()): i for i in items}
+    rows = []
+    for site in sorted(sites):
+        kept = [by_path[p] for p in sites[site]["reports"] if p in by_path]
+        counts = Counter(i.report.get("year") for i in kept)
+        rows.append({"site": site, "candidates": sites[site].get("candidates", 0),
+                     "agencies": sorted({keys.get(i.id) or "?" for i in kept}),
+                     "years": {str(y): counts.get(y, 0) for y in span}, "undated": counts.get(None, 0)})
+    return rows
+
+
+def site_without_reports(row: dict) -> Problem:
+    return Problem("no_report", ERROR, None, None, "(coverage)",
+                   f"start site {row['site']}: no report kept ({row['candidates']} report candidates found)")
+

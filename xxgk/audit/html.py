@@ -23,7 +23,7 @@ def render_html(audit: dict) -> str:
     env.filters["source_href"] = _source_href
     grouped: dict[str, list[dict]] = {}
     for p in audit["problems"]:
-        grouped.setdefault(p["agency_key"] or "?", []).append(p)
+        grouped.setdefault(p["agency_key"] or "(start sites)", []).append(p)  # no key: a crawl site's problem
     charts = [(key, trend_svg(key, series)) for key, series in audit["trends"].items()]
     rate_names = list(audit["rate_definitions"])
     return env.get_template("audit.html.j2").render(

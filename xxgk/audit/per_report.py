@@ -56,10 +56,26 @@ def _missing_sections(item: LoadedReport) -> list[str]:
     return gone
 
 
+def _out_of_order(item: LoadedReport) -> Optional[str]:
+    """The first heading that comes after a later section's (outline: section keys in document order)."""
+    order = [k for k, _ in _SECTIONS]
+    seen = list(dict.fromkeys(s for s in item.report.get("outline") or [] if s in order))  # first occurrences
+    for before, after in zip(seen, seen[1:]):
+        if order.index(after) < order.index(before):
+            return after
+    return None
+
+
 def outline(item: LoadedReport, key: Optional[str]) -> list[Problem]:
     r = item.report
     out = [for_report(item, key, "missing_section", ERROR, heading, f"section {heading} is missing or empty")
            for heading in _missing_sections(item)]
+    late = _out_of_order(item)
+    if late:
+        numerals = dict(zip((k for k, _ in _SECTIONS), "一二三四五六"))
+        seq = " ".join(numerals[s] for s in dict.fromkeys(r["outline"]) if s in numerals)
+        out.append(for_report(item, key, "section_order", ERROR, dict(_SECTIONS)[late],
+                              f"the sections are not in the statutory order: {seq}"))
     year, form = r.get("year"), r.get("template")
     if year and ((form == "2019" and year >= 2021) or (form == "2021" and year <= 2020)):
         out.append(for_report(item, key, "form_year", ERROR, "表二/表三",

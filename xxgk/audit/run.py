@@ -4,14 +4,14 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from xxgk.audit.agency import canonical, group_keys
-from xxgk.audit.coverage import coverage, duplicates, gaps, not_published
+from xxgk.audit.coverage import coverage, duplicates, gaps, not_published, site_coverage, site_without_reports
 from xxgk.audit.cross_year import cross_year
 from xxgk.audit.per_report import failed_rules, outline
 from xxgk.audit.problems import CHECK, ERROR, Problem, source_of
 from xxgk.audit.prose_numbers import prose_vs_tables
 from xxgk.audit.rates import DEFINITIONS, rates_of
 from xxgk.dataset.export import agency_keys
-from xxgk.dataset.load import LoadedReport, load_reports
+from xxgk.dataset.load import LoadedReport, crawl_sites, load_reports
 from xxgk.dataset.rows import values_of
 
 AUDIT_VERSION = "1"
@@ -47,7 +47,9 @@ def _trends(items: list[LoadedReport]) -> dict[str, dict[str, Optional[int]]]:
             for name, fields in TREND_FIELDS.items()}
 
 
-def audit_reports(items: list[LoadedReport], expected: Iterable[str] = (), errors: Iterable[str] = ()) -> dict:
+def audit_reports(items: list[LoadedReport], expected: Iterable[str] = (), errors: Iterable[str] = (),
+                  sites: Optional[dict[str, dict]] = None) -> dict:
+    """sites: a crawl's start sites (load.crawl_sites), for the site × year coverage."""
     keys = agency_keys(items)
     groups: dict[str, list[LoadedReport]] = {}
     for i in items:
@@ -67,6 +69,9 @@ def audit_reports(items: list[LoadedReport], expected: Iterable[str] = (), error
     expected_keys = _expected_keys(expected, groups)
     cov = coverage({k: v for k, v in groups.items() if k != UNKNOWN}, expected_keys)
     problems += [not_published(k, cov["years"]) for k in sorted(set(expected_keys) - set(groups))]
+    cov["sites"] = site_coverage(sites or {}, items, keys, cov["years"])
+    problems += [site_without_reports(row) for row in cov["sites"]
+                 if not any(row["years"].values()) and not row["undated"]]
     problems.sort(key=lambda p: (p.agency_key or "", p.year or 0, p.kind, p.where, p.reports))
     return {
         "audit_version": AUDIT_VERSION,
@@ -100,4 +105,4 @@ def _count(kinds: Iterable[str]) -> dict[str, int]:
 
 def audit_dirs(dirs: Iterable[str], expected: Iterable[str] = ()) -> dict:
     items, errors = load_reports(dirs)
-    return audit_reports(items, expected, errors)
+    return audit_reports(items, expected, errors, crawl_sites(dirs))

@@ -59,11 +59,15 @@ class InputResult:
 
 
 def run_batch(inputs: list[BatchInput], out_dir: Path, options: BatchOptions,
-              on_result: Optional[Callable[[InputResult], None]] = None) -> list[InputResult]:
-    """Convert every input into out_dir; results in input order (on_result sees them as they finish)."""
+              on_result: Optional[Callable[[InputResult], None]] = None,
+              problems: Optional[list[InputResult]] = None) -> list[InputResult]:
+    """Convert every input into out_dir; results in input order (on_result sees them as they finish).
+
+    ``problems`` (what could not even be listed, e.g. an unreadable folder) are reported and logged first.
+    """
     from xxgk.batch.runner import run
 
-    return run(inputs, Path(out_dir), options, on_result)
+    return run(inputs, Path(out_dir), options, on_result, problems or [])
 
 
 __all__ = ["BatchInput", "BatchOptions", "InputResult", "run_batch"]

@@ -21,6 +21,7 @@ from xxgk.output import INPUT_EXTENSIONS, is_url
 MAX_BYTES = 200 * 1024 * 1024  # the pipeline's limit, checked here from stat() before anything is read
 NAME_MAX = 255  # bytes per path component on Linux file systems
 RUN_LOG = "xxgk-run.jsonl"
+EMPTY_FOLDER = "is a directory holding no input files"
 
 
 def _problem(src: str, status: str, reason: str) -> InputResult:
@@ -44,7 +45,7 @@ def file_problem(path: str) -> Optional[InputResult]:
                 else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a file")
         return _problem(path, "refused", f"not a regular file ({kind}); not read")
     if st.st_size > MAX_BYTES:
-        return _problem(path, "refused", f"the file is {st.st_size // (1024 * 1024)} MB; the limit is {MAX_BYTES // (1024 * 1024)} MB")
+        return _problem(path, "failed", f"the file is {st.st_size // (1024 * 1024)} MB; the limit is {MAX_BYTES // (1024 * 1024)} MB")
     if not os.access(path, os.R_OK):
         return _problem(path, "failed", "cannot read: Permission denied")
     return None
@@ -63,7 +64,10 @@ def expand_args(args: Iterable[str], out_dir: Optional[Path] = None) -> tuple[li
         if is_url(a):
             inputs.append(BatchInput(a))
         elif os.path.isdir(a):
+            found = len(inputs)
             _walk(a, out_real, inputs, problems)
+            if len(inputs) == found:  # a folder named on the command line gave nothing: say so, never skip silently
+                problems.append(_problem(a, "failed", EMPTY_FOLDER))
         else:
             inputs.append(BatchInput(a))  # checked (FIFO, size, missing) when the batch runs
     return inputs, problems

@@ -81,7 +81,8 @@ def _backend(options: BatchOptions):
 
 
 def run(inputs: list[BatchInput], out_dir: Path, options: BatchOptions,
-        on_result: Optional[Callable[[InputResult], None]] = None) -> list[InputResult]:
+        on_result: Optional[Callable[[InputResult], None]] = None,
+        problems: Optional[list[InputResult]] = None) -> list[InputResult]:
     from xxgk import __version__
 
     targets = plan_outputs(inputs, out_dir)
@@ -108,7 +109,7 @@ def run(inputs: list[BatchInput], out_dir: Path, options: BatchOptions,
     ocr_warning = check_ocr([inputs[i].source for i in todo], options.ocr_engine)  # MissingDependency: exit 3
 
     results: list[Optional[InputResult]] = [None] * len(inputs)
-    reporter = Reporter(len(inputs), options)
+    reporter = Reporter(len(inputs) + len(problems or ()), options)
     if ocr_warning:
         reporter.message(f"xxgk: warning: {ocr_warning}", is_error=True)
 
@@ -122,6 +123,10 @@ def run(inputs: list[BatchInput], out_dir: Path, options: BatchOptions,
 
     backend = None
     try:
+        for p in problems or ():  # not inputs (nothing to resume), but each gets its line
+            if log is not None:
+                log.append(p, xxgk_version=__version__, ocr_engine=options.ocr_engine)
+            reporter.finished(None, p)
         for i in sorted(early):
             r = early[i]
             emit(i, r, **({"was": r.summary["was"]} if r.status == st.SKIPPED else {}))

@@ -110,6 +110,19 @@ def _summary(report: dict) -> dict:
             "warnings": len(report.get("warnings", ())), "null_fields": len(st.null_fields(report))}
 
 
+def _warm_up() -> None:
+    """Load once, before any input's clock starts, what every conversion needs (~0.7 s of CPU): the place
+    table and the schema validator; otherwise the first input of each worker pays for them in its --timeout."""
+    try:
+        from xxgk.normalize.places import gazetteer
+        from xxgk.normalize.schema import schema_errors
+
+        gazetteer()
+        schema_errors({})
+    except Exception:  # a missing place table is the conversion's to report, with its own message
+        pass
+
+
 def convert_task(task: dict) -> dict:
     """Convert one task in this process; every outcome becomes a payload dict (never raises for bad input)."""
     from xxgk import pipeline, status as st
@@ -171,6 +184,8 @@ def child_main(conn: Any, max_memory_mb: Optional[int], ocr_engine: str, parent_
         import xxgk.pipeline  # noqa: F401  (imported before the limit so that each input does not pay for it)
     except Exception as e:  # a broken installation: every input says why instead of "crashed"
         broken = f"internal error: the worker cannot import xxgk: {e.__class__.__name__}: {e}"
+    else:
+        _warm_up()
     _limit_memory(max_memory_mb)
     while True:
         try:

@@ -21,7 +21,8 @@ def _write(path: Path, text: str, overwrite: bool) -> None:
 @click.option("--html", "html_out", type=click.Path(dir_okay=False), help="Write the audit as one HTML page.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Write the audit as JSON ('-': stdout).")
 @click.option("--expect", type=click.File(encoding="utf-8"),
-              help="File of agency names (one a line, e.g. a crawl's start sites) that should have reports.")
+              help="File of agency names (one a line) that should have reports. A folder `xxgk crawl` wrote "
+                   "is audited per start site as well.")
 @click.option("--overwrite", is_flag=True, help="Replace existing output files.")
 def audit(dirs: tuple[str, ...], html_out: str | None, json_out: str | None, expect, overwrite: bool) -> None:
     """Audit canonical JSON outputs: failed rules, cross-year continuity, prose vs tables, outline, coverage."""

@@ -121,8 +121,8 @@ def _to_stdout(inputs: tuple[str, ...], options) -> int:
 
 def _batch(inputs: tuple[str, ...], out_dir: Optional[str], options) -> int:
     from xxgk.batch import BatchInput, run_batch
-    from xxgk.batch.plan import expand_args
-    from xxgk.batch.progress import result_line, summary_line
+    from xxgk.batch.plan import EMPTY_FOLDER, expand_args
+    from xxgk.batch.progress import summary_line
     from xxgk.model import MissingDependency
 
     if out_dir is None and _single_file(inputs):  # one file: its JSON next to it, as docling and ocrmypdf do
@@ -132,13 +132,11 @@ def _batch(inputs: tuple[str, ...], out_dir: Optional[str], options) -> int:
     else:
         out = Path(out_dir or "out")
         items, problems = expand_args(inputs, out)
-    for p in problems:
-        click.echo(result_line(p)[0], err=True)
-    if not items and not problems:
+    if not items and all(p.reason == EMPTY_FOLDER for p in problems):
         click.echo("xxgk: error: no input files found", err=True)
         return st.EXIT_USAGE
     try:
-        results = run_batch(items, out, options) if items else []
+        results = run_batch(items, out, options, problems=problems)
     except MissingDependency as e:
         click.echo(f"xxgk: error: {e}", err=True)
         return st.EXIT_MISSING_DEPENDENCY

@@ -74,6 +74,10 @@ def crawl(urls, out_dir, from_file, jobs, max_pages, max_pages_per_site, depth, 
     click.echo(format_summary(result.summaries))
     click.echo(f"crawl {result.crawl_seconds:.1f} s, conversion {result.convert_seconds:.1f} s "
                f"({result.converted_now} files converted in this run)")
+    bound = {"closespider_timeout": "--max-time", "closespider_pagecount": "--max-pages"}.get(result.close_reason)
+    if bound:
+        click.echo(f"xxgk: crawl stopped at its bound ({bound}); the rest is queued: run the same command again "
+                   "to continue", err=True)
     if not result.finished:
         click.echo(f"xxgk: crawl interrupted ({result.close_reason}); run the same command again to continue",
                    err=True)

@@ -7,12 +7,18 @@ from __future__ import annotations
 
 import re
 from typing import Optional
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit
 
 from xxgk.crawl.detail import Link
 
 REPORT_TITLE = re.compile(r"年度报告|年报|信息公开工作报告|信息公开.{0,6}年度|年度.{0,4}信息公开")
-NOT_A_REPORT = re.compile(r"通知|编制|工作要点|解读|方案|意见|办法|规定|征集|公示|图解|问答")
+NOT_A_REPORT = re.compile(r"通知|编制|工作要点|解读|方案|意见|办法|规定|征集|公示|图解|问答|格式")
+# A list entry titled only with a unit's name (部门年报 columns) is a candidate by its URL: a document
+# in a report column, the annual-report module, or a file whose own name names a report.
+REPORT_COLUMN_URL = re.compile(r"/(?:zfxxgknb|zfxxgkndbg|xxgknb|gknb|wzxxgknb|xxgkndbg|\d{4}nzfxxgkndbg|xxgk-xxgknb|"
+                               r"ndbg|bmnb)(?:_\d+)?/", re.I)
+DOCUMENT_URL = re.compile(r"/(?:t\d{8}_\d+|art_\d+_\d+|post_\d+|[0-9a-f]{32}|\d{15,})\.s?html?$|"
+                          r"\.(?:pdf|docx?|wps|ofd)$", re.I)
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 NEXT_WORDS = ("下一页", "下页", "尾页", "末页", "后页")
 MIN_TITLE_CHARS = 8  # shorter link texts are navigation (首页, 政务公开), not list entries
@@ -24,11 +30,22 @@ def report_year(text: str) -> Optional[int]:
     return int(m.group(1)) if m else None
 
 
+def _report_url(url: str) -> bool:
+    parts = urlsplit(url)
+    if "xxgkAnnualReport" in parts.path:
+        return True
+    name = unquote(parts.path.rsplit("/", 1)[-1])
+    return bool(REPORT_COLUMN_URL.search(parts.path) and DOCUMENT_URL.search(parts.path)) or (
+        bool(DOCUMENT_URL.search(parts.path)) and bool(REPORT_TITLE.search(name)))
+
+
 def classify(text: str, url: str) -> str:
     """'candidate', 'pre2019', 'not_report' (a list entry that names no report) or 'ignore' (navigation)."""
     title = re.sub(r"\s+", "", text)
-    if REPORT_TITLE.search(title) and not NOT_A_REPORT.search(title):
-        year = report_year(title)
+    if NOT_A_REPORT.search(title):
+        return "not_report" if len(title) >= MIN_TITLE_CHARS else "ignore"
+    if REPORT_TITLE.search(title) or _report_url(url):
+        year = report_year(title) or report_year(unquote(urlsplit(url).path.rsplit("/", 1)[-1]))
         return "pre2019" if year is not None and year < 2019 else "candidate"
     return "not_report" if len(title) >= MIN_TITLE_CHARS else "ignore"
 

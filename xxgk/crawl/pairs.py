@@ -1,4 +1,5 @@
-"""One report offered twice, as 文字版 HTML and 全真版 PDF: keep one JSON, check they agree number for number."""
+"""One report offered twice, as 文字版 HTML and 全真版 PDF: keep one JSON, check they agree number for number
+(the check `versions.agree`, failed with the differing fields when they do not)."""
 from __future__ import annotations
 
 from xxgk.status import numeric_leaves
@@ -24,6 +25,11 @@ def annotate(kept: dict, other: dict, other_url: str, other_format: str) -> list
     kept["source"]["alternate"] = {"url": other_url, "format": other_format, "agrees": not fields,
                                    "numbers_compared": sum(1 for _ in numeric_leaves(kept)),
                                    "differing_fields": fields}
+    kept.setdefault("checks", []).append({
+        "rule": "versions.agree", "passed": not fields, "fields": fields,
+        "message": (f"the {other_format} version ({other_url}) gives the same {len(dict(numeric_leaves(kept)))} numbers"
+                    if not fields else f"the {other_format} version ({other_url}) differs in {len(fields)} field(s): "
+                    + ", ".join(fields[:8]))})
     for f in fields:
         kept["warnings"].append({"field": f, "kind": "versions_disagree", "raw": None,
                                  "message": f"the {other_format} version of this report ({other_url}) gives "

@@ -61,7 +61,7 @@ def scrapy_settings(opts: CrawlOptions, out_dir: Path) -> dict:
         },
         "XXGK_BACKOFF_BASE": opts.backoff,
         "REDIRECT_ENABLED": False,  # the spider follows redirects itself so that loops get a recorded reason
-        "DEPTH_LIMIT": opts.depth,
+        "DEPTH_LIMIT": 0,  # the spider bounds link hops itself (opts.depth) and records what it leaves
         "CLOSESPIDER_PAGECOUNT": opts.max_pages,
         "CLOSESPIDER_TIMEOUT": opts.max_seconds,
         "JOBDIR": str(out_dir / ".crawl" / "job"),

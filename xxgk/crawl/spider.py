@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy.http import FormRequest, Request
 
-from xxgk.crawl import detail, listing
+from xxgk.crawl import detail, list_api, listing
 from xxgk.crawl import manifest as mf
 from xxgk.crawl.files import FileStore
 from xxgk.crawl.names import choose_name
@@ -37,6 +37,8 @@ class ReportSpider(scrapy.Spider):
         self.start_list = cfg["start_urls"]
         self.follow_offsite = cfg["options"]["offsite"]
         self.site_limit = int(cfg["options"].get("max_pages_per_site") or 0)
+        self.depth_limit = int(cfg["options"].get("depth") or 0)  # link hops; paging a list is no hop
+        self.apis_started: set = set()  # (kind, endpoint, form) whose first call this run has made
         self.site_requests: dict[str, int] = {}
         self.hosts = {_host(u) for u in self.start_list} | set(cfg["options"].get("extra_hosts") or [])
         if not self.follow_offsite:
@@ -58,15 +60,25 @@ class ReportSpider(scrapy.Spider):
             if request is not None:
                 yield request
 
-    def _request(self, url: str, kind: str, site: str, referer, text: str, **meta):
+    def _request(self, url: str, kind: str, site: str, referer, text: str, hops: int = 0, formdata=None,
+                 first: bool = False, **meta):
+        """A bounded request; `first` (the start page, a list endpoint's first page) is asked again on every
+        run, so that a later run sees what the column added since."""
+        fields = {"site": site, "referer": referer, "link_text": text, "kind": kind}
+        if self.depth_limit and hops > self.depth_limit:
+            self._record(url, "bound", f"more than {self.depth_limit} link hops from the start page (--depth)",
+                         **fields)
+            return None
         count = self.site_requests[site] = self.site_requests.get(site, 0) + 1
         if self.site_limit and count > self.site_limit and url != site:
-            self._record(url, "bound", f"the site's bound of {self.site_limit} requests was reached", site=site,
-                         referer=referer, link_text=text, kind=kind)
+            self._record(url, "bound", f"the site's bound of {self.site_limit} requests was reached", **fields)
             return None
-        meta.update(kind=kind, site=site, referer=referer, link_text=text)
-        return Request(url, callback=self.on_response, errback=self.on_error, meta=meta,
-                       dont_filter=(kind == "listing" and url == site))
+        meta.update(kind=kind, site=site, referer=referer, link_text=text, hops=hops)
+        dont_filter = first or (kind == "listing" and url == site)
+        if formdata is not None:
+            return FormRequest(url, formdata=formdata, callback=self.on_response, errback=self.on_error, meta=meta,
+                               dont_filter=dont_filter)
+        return Request(url, callback=self.on_response, errback=self.on_error, meta=meta, dont_filter=dont_filter)
 
     def _record(self, url: str, outcome: str, reason: str = "", **fields) -> None:
         self.writer.write(mf.record(url, outcome, reason, fetched_at=fields.pop("fetched_at", mf.now()), **fields))
@@ -105,7 +117,18 @@ class ReportSpider(scrapy.Spider):
         if link.url in self.saved:  # saved by an earlier, interrupted run
             return
         yield from filter(None, [self._request(link.url, kind, response.meta["site"], response.url, link.text,
-                                               pair_with=pair_with)])
+                                               hops=response.meta.get("hops", 0) + 1, pair_with=pair_with)])
+
+    def _list_call(self, url: str, kind: str, response, first: bool = False, formdata=None, **meta):
+        """A call of a column's list endpoint: same hop count as the listing page that names it."""
+        if first:
+            key = (kind, url, json.dumps(formdata, sort_keys=True))
+            if key in self.apis_started:  # every static page of the column names the same endpoint
+                return
+            self.apis_started.add(key)
+        yield from filter(None, [self._request(url, kind, response.meta["site"], response.url, "",
+                                               hops=response.meta.get("hops", 0), formdata=formdata, first=first,
+                                               **meta)])
 
     # ------------------------------------------------------------------ responses
 
@@ -119,7 +142,8 @@ class ReportSpider(scrapy.Spider):
             reason = f"HTTP {response.status}" + (f" after {retried} retries" if retried else "")
             self._record(response.url, "http_error", reason, **self._resp_fields(response))
             return
-        handler = {"listing": self.on_listing, "hanweb": self.on_hanweb, "detail": self.on_detail,
+        handler = {"listing": self.on_listing, "hanweb": self.on_hanweb, "gkmlpt": self.on_gkmlpt,
+                   "trs_search": self.on_trs_search, "detail": self.on_detail,
                    "attachment": self.on_attachment}[meta["kind"]]
         yield from handler(response) or ()
 
@@ -135,7 +159,7 @@ class ReportSpider(scrapy.Spider):
             self._record(chain[0], "offsite", f"redirects to another host ({target}), not followed", **fields)
             return
         self._record(response.url, "redirect", f"HTTP {response.status} to {target}", **fields)
-        new = {k: v for k, v in meta.items() if k in ("kind", "site", "referer", "link_text", "pair_with")}
+        new = {k: v for k, v in meta.items() if k in ("kind", "site", "referer", "link_text", "pair_with", "hops")}
         yield Request(target, callback=self.on_response, errback=self.on_error, meta={**new, "chain": chain})
 
     def _html(self, response) -> str:
@@ -149,23 +173,33 @@ class ReportSpider(scrapy.Spider):
     def on_listing(self, response):
         html = self._html(response)
         doc = detail.parse(html)
-        self._record(response.url, "listing", "listing page", **self._resp_fields(response))
+        trs = list_api.trs_list_model(html, response.url)
+        incomplete = trs is not None and trs.endpoint is None
+        self._record(response.url, "listing", "listing page" + (
+            f"; incomplete: the pager names {trs.record_count or 'more'} records, the rest come from a search "
+            "endpoint this page does not name" if incomplete else ""), incomplete=incomplete or None,
+            **self._resp_fields(response))
         page_links = listing.links(doc, response.url)
         for url in listing.create_page_html(html, response.url) + listing.pager_links(page_links, response.url):
             if url not in self.considered and url != response.url:
                 self.considered.add(url)
-                yield from filter(None, [self._request(url, "listing", response.meta["site"], response.url, "")])
+                yield from filter(None, [self._request(url, "listing", response.meta["site"], response.url, "",
+                                                       hops=response.meta.get("hops", 0))])
         endpoint = listing.hanweb_endpoint(html, response.url)
         if endpoint:
-            yield self._hanweb_call(endpoint[0], endpoint[1], 1, response)
+            yield from self._hanweb_call(endpoint[0], endpoint[1], 1, response)
+        gkmlpt = list_api.gkmlpt_first_page(html, response.url, response.meta["site"])
+        if gkmlpt:
+            yield from self._list_call(gkmlpt, "gkmlpt", response, first=True)
+        if trs is not None and trs.endpoint:
+            yield from self._list_call(list_api.trs_call(trs.endpoint, 1), "trs_search", response, first=True,
+                                       formdata=trs.form, endpoint=trs.endpoint, form=trs.form, page=1)
         for link in listing.record_links(listing.hanweb_static_records(html), response.url) + page_links:
             yield from self._consider(link, response)
 
-    def _hanweb_call(self, endpoint: str, form: dict, start: int, response) -> FormRequest:
-        return FormRequest(listing.hanweb_call(endpoint, start), formdata=form, callback=self.on_response,
-                           errback=self.on_error, meta={"kind": "hanweb", "site": response.meta["site"],
-                                                        "referer": response.url, "link_text": "",
-                                                        "endpoint": endpoint, "form": form, "start": start})
+    def _hanweb_call(self, endpoint: str, form: dict, start: int, response):
+        yield from self._list_call(listing.hanweb_call(endpoint, start), "hanweb", response, first=start == 1,
+                                   formdata=form, endpoint=endpoint, form=form, start=start)
 
     def on_hanweb(self, response):
         xml = decode_html(response.body, response.headers.get(b"Content-Type", b"").decode("latin-1"))
@@ -176,7 +210,36 @@ class ReportSpider(scrapy.Spider):
             yield from self._consider(link, response)
         nxt = response.meta["start"] + listing.HANWEB_PER_CALL
         if nxt <= total:
-            yield self._hanweb_call(response.meta["endpoint"], response.meta["form"], nxt, response)
+            yield from self._hanweb_call(response.meta["endpoint"], response.meta["form"], nxt, response)
+
+    def _no_list(self, response, what: str) -> None:
+        self._record(response.url, "error", f"the {what} answered no list (not the JSON it serves)",
+                     **self._resp_fields(response))
+
+    def on_gkmlpt(self, response):
+        page = list_api.gkmlpt_page(self._html(response), response.url)
+        if not page.ok:
+            return self._no_list(response, "gkmlpt list API")
+        self._record(response.url, "listing", f"gkmlpt list API: {len(page.links)} of {page.total} articles",
+                     **self._resp_fields(response))
+        for url in page.more:
+            yield from self._list_call(url, "gkmlpt", response)
+        for link in page.links:
+            yield from self._consider(link, response)
+
+    def on_trs_search(self, response):
+        meta = response.meta
+        page, count = list_api.trs_page(self._html(response), response.url)
+        if not page.ok:
+            return self._no_list(response, "TRS search endpoint")
+        self._record(response.url, "listing", f"TRS search page {meta['page']} of {count}: {len(page.links)} records"
+                     + (f" of {page.total}" if page.total is not None else ""), **self._resp_fields(response))
+        if meta["page"] == 1:
+            for n in range(2, count + 1):
+                yield from self._list_call(list_api.trs_call(meta["endpoint"], n), "trs_search", response,
+                                           formdata=meta["form"], endpoint=meta["endpoint"], form=meta["form"], page=n)
+        for link in page.links:
+            yield from self._consider(link, response)
 
     def on_detail(self, response):
         if not self._is_html(response):  # the list entry is the file itself

@@ -18,11 +18,13 @@ def site_summaries(records: Iterable[dict], kept: dict[str, dict]) -> dict[str, 
     for rec in records:
         s = out.setdefault(rec.get("site") or "?", {
             "pages_fetched": 0, "candidates": 0, "converted": 0, "incomplete": 0, "failed_checks": 0,
-            "duplicates": 0, "alternates": 0, "refused": Counter(), "skipped": Counter(), "failed": Counter(),
+            "duplicates": 0, "alternates": 0, "incomplete_lists": 0, "refused": Counter(), "skipped": Counter(), "failed": Counter(),
             "years": set(), "coverage": []})
         outcome = rec.get("outcome")
         if rec.get("status") is not None:
             s["pages_fetched"] += 1
+        if rec.get("incomplete"):  # a list page whose rest comes from an endpoint it does not name
+            s["incomplete_lists"] += 1
         if rec.get("kind") in ("detail", "attachment") or outcome in ("pre2019", "robots", "too_large") or (
                 outcome == "offsite" and rec.get("link_text")):
             s["candidates"] += 1
@@ -64,5 +66,8 @@ def format_summary(summaries: dict[str, dict]) -> str:
         for label, counts in (("refused", s["refused"]), ("skipped", s["skipped"]), ("failed", s["failed"])):
             for reason, n in counts.items():
                 lines.append(f"  {label} {n}: {reason}")
+        if s.get("incomplete_lists"):
+            lines.append(f"  incomplete lists {s['incomplete_lists']}: the rest of the list comes from an endpoint "
+                         "the page does not name (see the manifest); reports may be missing")
         lines.append(f"  years covered: {', '.join(map(str, s['years'])) or 'none'}")
     return "\n".join(lines)

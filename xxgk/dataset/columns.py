@@ -25,8 +25,10 @@ class Column:
         return pa.field(self.name, self.type, nullable=True, metadata=meta)
 
 
+# Every table keys its rows by the report: one declaration, shared.
+REPORT_ID = Column("report_id", pa.string(), "sha256 of the source file")
 REPORT_META = (
-    Column("report_id", pa.string(), "sha256 of the source file"),
+    REPORT_ID,
     Column("file", pa.string(), "the JSON output's path"),
     Column("agency", pa.string(), "issuing body as the report names it"),
     Column("agency_key", pa.string(), "grouping key of the issuing body across years (see xxgk audit)"),
@@ -61,7 +63,7 @@ def wide_columns() -> tuple[Column, ...]:
 
 
 LONG_COLUMNS = (
-    Column("report_id", pa.string(), "sha256 of the source file"),
+    REPORT_ID,
     Column("field", pa.string(), "field id of the spec"),
     Column("table", pa.string(), "table of the template: 二, 三 or 四"),
     Column("row_label", pa.string(), "Chinese row label"),
@@ -76,14 +78,14 @@ LONG_COLUMNS = (
     Column("in_failed_check", pa.bool_(), "a failed consistency check names this field"),
 )
 CHECK_COLUMNS = (
-    Column("report_id", pa.string(), "sha256 of the source file"),
+    REPORT_ID,
     Column("rule", pa.string(), "consistency rule"),
     Column("passed", pa.bool_(), "whether the source's numbers meet it"),
     Column("message", pa.string(), "the sum as written"),
     Column("fields", pa.list_(pa.string()), "field ids the rule sums"),
 )
 WARNING_COLUMNS = (
-    Column("report_id", pa.string(), "sha256 of the source file"),
+    REPORT_ID,
     Column("field", pa.string(), "field id the warning is about, if any"),
     Column("kind", pa.string(), "kind of warning"),
     Column("message", pa.string(), "what the converter was unsure of"),

@@ -1,0 +1,114 @@
+"""A scanned page's orientation from its own geometry, before any OCR or OSD.
+
+Two cues, both measured on the page layout the table pass has already built:
+- prose lines (ink outside the tables, smeared into line blobs): upright Chinese prose starts every
+  line at the left margin (at most a two-character indent) and ends paragraphs short on the right;
+  upside down, the short ends sit on the left. Lines far off the left margin (centred titles,
+  a right-aligned signature) are few.
+- ruled tables: the wide label column stands left of the narrow number columns.
+A page whose lines run vertically (turned 90°/270°), or whose cues are too weak or disagree, is
+"unknown" and left to the reading-quality check and OSD (converters/scan_prepare.py).
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import cv2
+import numpy as np
+
+from xxgk.layout import raster
+
+MIN_LINES = 6  # prose lines needed for the margin cue
+FAR = 4.0  # a line end this many line heights short of its margin is a ragged end
+MIN_EVIDENCE = 3  # ragged ends on one side needed more than on the other
+
+
+def text_lines(lay: raster.PageLayout) -> tuple[list[tuple[int, int, int, int]], bool]:
+    """(x0, y0, x1, y1) of the prose line blobs outside the tables, and whether the text runs
+    vertically (a page turned by 90°: blank columns between its lines, few blank rows)."""
+    ink = lay.ink.copy()
+    ink[lay.rulings > 0] = 0
+    for t in lay.tables:
+        x0, y0, x1, y1 = (int(v) for v in t.bbox)
+        ink[max(0, y0):y1, max(0, x0):x1] = 0
+    s = lay.scale
+    ink = _glyphs(ink, s)
+    gap = max(9, int(75 * s))  # 2.5 characters at 10.5-12 pt: joins a line's glyphs and words, not lines
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 1)))
+    lo, hi = 12 * s, 70 * s  # line heights of body text and headings at this dpi
+    lines = []
+    for x, y, w, h, _ in _stats(horiz):
+        if lo <= h <= hi and w >= 6 * h:
+            lines.append((x, y, x + w, y + h))
+    return lines, _runs_vertically(ink)
+
+
+def _runs_vertically(ink: np.ndarray) -> bool:
+    ys, xs = np.nonzero(ink)
+    if len(ys) < 1000:
+        return False
+    box = ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1] > 0
+    blank_rows = float((~box.any(axis=1)).mean())
+    blank_cols = float((~box.any(axis=0)).mean())
+    return blank_cols > blank_rows + 0.1
+
+
+def _glyphs(ink: np.ndarray, s: float) -> np.ndarray:
+    """Only glyph-sized ink: scanner specks and long strokes out (they would fill blank rows)."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    area, w, h = stats[:, cv2.CC_STAT_AREA], stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    keep = (area >= max(6, 8 * s * s)) & (w <= 80 * s) & (h <= 80 * s)
+    keep[0] = False
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
+def _stats(mask: np.ndarray) -> np.ndarray:
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return stats[1:]
+
+
+def prose_vote(lines: list[tuple[int, int, int, int]]) -> int:
+    """+1 upright, -1 upside down, 0 unknown: which side the ragged line ends are on."""
+    if len(lines) < MIN_LINES:
+        return 0
+    h = float(np.median([y1 - y0 for _, y0, _, y1 in lines]))
+    left = np.percentile([x0 for x0, _, _, _ in lines], 10)
+    right = np.percentile([x1 for _, _, x1, _ in lines], 90)
+    short_right = sum(x1 < right - FAR * h and x0 < left + FAR * h for x0, _, x1, _ in lines)
+    short_left = sum(x0 > left + FAR * h and x1 > right - FAR * h for x0, _, x1, _ in lines)
+    if short_right >= 2 * short_left + MIN_EVIDENCE:
+        return 1
+    if short_left >= 2 * short_right + MIN_EVIDENCE:
+        return -1
+    return 0
+
+
+def table_vote(lay: raster.PageLayout) -> int:
+    """+1 when the widest single column of the largest table is left of its centre, -1 when right."""
+    if not lay.tables:
+        return 0
+    t = max(lay.tables, key=lambda t: len(t.cells))
+    widths: dict[int, list[float]] = {}
+    for c in t.cells:
+        if c.colspan == 1 and c.bbox:
+            widths.setdefault(c.col, []).append(c.bbox[2] - c.bbox[0])
+    if len(widths) < 3:
+        return 0
+    cols = {col: float(np.median(w)) for col, w in widths.items()}
+    widest = max(cols, key=cols.get)
+    if cols[widest] < 1.8 * float(np.median(list(cols.values()))):
+        return 0  # no clear label column (a grid of equal columns)
+    mid = (max(cols) + min(cols)) / 2
+    return 1 if widest < mid else -1 if widest > mid else 0
+
+
+def geometric_turn(lay: raster.PageLayout) -> Optional[int]:
+    """0 when the page's geometry shows it upright, 180 when it shows it upside down, None when the
+    lines run vertically or the cues are missing or disagree."""
+    lines, vertical = text_lines(lay)
+    if vertical:
+        return None  # turned by 90° or 270°: OSD tells which
+    votes = {prose_vote(lines), table_vote(lay)} - {0}
+    if len(votes) != 1:
+        return None
+    return 0 if votes == {1} else 180
