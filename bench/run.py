@@ -1,7 +1,9 @@
-"""Benchmark: accuracy, silent errors, speed and memory of xxgk on every golden fixture.
+"""Benchmark: accuracy, silent errors, speed and memory of xxgk on every golden fixture, then
+whole processes (one CLI run per kind, 500-report batches, 1/50/200-page scaling) beside the
+plain libraries doing the same job.
 
-    .venv/bin/python bench/run.py [--kind pdf] [--repeat 3] [--verbose] [--json out.json]
-                                  [--ocr-engine rapidocr] [--fixtures DIR --by-file]
+    .venv/bin/python bench/run.py [--quick] [--kind pdf] [--repeat 3] [--verbose] [--json out.json]
+                                  [--ocr-engine rapidocr] [--fixtures DIR --by-file] [--no-process]
 
 Each input is converted in its own child process (so its peak RSS is its own), N times,
 keeping the fastest run. It measures; it never fails the build (exit 0 unless it crashes).
@@ -24,14 +26,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 FIXTURES = ROOT / "fixtures"
 NUMERIC_SECTIONS = ("proactive", "applications", "reviews_and_lawsuits")
 META_KEYS = ("template", "agency", "year")
 ABSENT = "<absent>"  # the output lacks the golden field altogether
 KINDS = ("text", "html", "docx", "doc", "pdf", "pdf-ocr", "image", "ofd")
-OCR_DPI = 300  # a scanned PDF page that is not one embedded scan is rendered at this resolution for the reference
 TESSERACT = ["-l", "chi_sim", "--psm", "6"]
-REFERENCE_TOOL = {"pdf": "pdfplumber", "image": "tesseract", "pdf-ocr": "tesseract"}
+REFERENCE_TOOL = {"pdf": "pdfplumber", "image": "tesseract", "pdf-ocr": "tesseract", "html": "bs4"}
 
 
 # ---------------------------------------------------------------- fixtures
@@ -154,8 +156,8 @@ def tesseract_pass(images: list[Path]) -> None:
 
 
 def render_pdf_pages(path: Path, outdir: Path) -> list[Path]:
-    """Each page as the scan's own pixels (its one embedded image, at its own resolution), or a
-    render at OCR_DPI when the page is not one image."""
+    """Each page at the scan's own resolution: its one embedded image as stored, or, when the page
+    holds several images (a scan and a pasted seal), a render at the dpi of its sharpest image."""
     import pypdfium2
     import pypdfium2.raw as pdfium_c
     pdf = pypdfium2.PdfDocument(str(path))
@@ -166,16 +168,25 @@ def render_pdf_pages(path: Path, outdir: Path) -> list[Path]:
         if len(images) == 1:
             images[0].get_bitmap(render=False).to_pil().save(img)
         else:
-            pdf[i].render(scale=OCR_DPI / 72).to_pil().save(img)
+            dpis = [obj.get_px_size()[0] / ((b[2] - b[0]) / 72) for obj in images
+                    for b in [obj.get_bounds()] if b[2] - b[0] > 1]
+            pdf[i].render(scale=max(dpis, default=72) / 72).to_pil().save(img)
         out.append(img)
     pdf.close()
     return out
+
+
+def bs4_parse(path: Path) -> None:
+    from bs4 import BeautifulSoup
+    BeautifulSoup(path.read_bytes(), "lxml").get_text()
 
 
 def reference_seconds(path: Path, kind: str, repeat: int):
     """(wall, CPU) seconds of the plain-tool reference for this input, or (None, None)."""
     if kind == "pdf":
         return best_of_both(repeat, lambda: pdfplumber_parse(path))
+    if kind == "html":
+        return best_of_both(repeat, lambda: bs4_parse(path))
     if REFERENCE_TOOL.get(kind) != "tesseract" or not shutil.which("tesseract"):
         return None, None
     if kind == "image":
@@ -376,7 +387,8 @@ def verbose_listing(rows: list[dict]) -> str:
 
 def notes() -> str:
     return ("accuracy = numeric fields equal to the golden; silent errors = wrong values with no warning "
-            "or failed check on the field; reference ratio = our time / pdfplumber words+tables (pdf) or "
+            "or failed check on the field; reference ratio = our time / pdfplumber words+tables (pdf), "
+            "BeautifulSoup(lxml) parse + get_text (html) or "
             "one plain tesseract chi_sim psm 6 pass per page at the scan's own resolution, one thread "
             "(image, pdf-ocr), wall seconds; CPU ratio = the same in CPU seconds (the machine is shared); "
             "best of --repeat runs; "
@@ -398,6 +410,10 @@ def parse_args(argv=None):
                     help="OCR engine for scans (default: $XXGK_OCR_ENGINE, else tesseract)")
     ap.add_argument("--prose-reference", metavar="FILE",
                     help="score the text sections against this file's conversion (e.g. the born-digital original)")
+    ap.add_argument("--quick", action="store_true",
+                    help="one run per file and 100-report batches instead of 500 (a few minutes less)")
+    ap.add_argument("--no-process", action="store_true", help="skip the whole-process table")
+    ap.add_argument("--process-only", action="store_true", help="only the whole-process table")
     ap.add_argument("--worker", metavar="PATH", help=argparse.SUPPRESS)
     return ap.parse_args(argv)
 
@@ -411,13 +427,21 @@ def select(pairs, kinds):
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:2] == ["--measure", "--"]:  # launcher mode of bench/process.py
+        from bench_process import measure_main
+        return measure_main(argv[2:])
     args = parse_args(argv)
+    if args.quick:
+        args.repeat = 1
     if args.worker:
         worker(args.worker, max(1, args.repeat))
         return 0
     if args.ocr_engine:
         os.environ["XXGK_OCR_ENGINE"] = args.ocr_engine  # the worker processes inherit it
     print(f"OCR engine: {os.environ.get('XXGK_OCR_ENGINE') or 'tesseract'}", file=sys.stderr)
+    if args.process_only:
+        return print_process_table(args)
     from tqdm import tqdm
     pairs = select(golden_pairs(Path(args.fixtures)), args.kind)
     reference = None
@@ -443,11 +467,30 @@ def main(argv=None) -> int:
     if args.verbose:
         print()
         print(verbose_listing(rows) or "no wrong fields")
+    process = None
+    if not args.no_process:
+        print()
+        process = print_process_table(args)
     if args.json:
         Path(args.json).write_text(json.dumps({"kinds": by_kind, "total": total, "files": rows,
-                                               "repeat": args.repeat}, ensure_ascii=False, indent=1),
-                                   encoding="utf-8")
+                                               "process": process, "repeat": args.repeat},
+                                              ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
+
+
+def print_process_table(args):
+    """Whole processes beside the plain libraries (bench/process.py); returns the raw rows."""
+    from bench_process import run
+    print("measuring whole processes (CLI runs, batches, page scaling)…", file=sys.stderr)
+    rows, table = run(args.repeat, args.quick)
+    print(table)
+    print()
+    print("whole processes, best of --repeat runs: wall and CPU seconds (user+system, the worker and "
+          "Tesseract included) per input or per page; batches as reports per wall second and per CPU "
+          "second; peak MB = the largest process's peak RSS; CPU ratio = xxgk CPU / reference CPU.")
+    if args.process_only and args.json:
+        Path(args.json).write_text(json.dumps({"process": rows}, ensure_ascii=False, indent=1), encoding="utf-8")
+    return rows if not args.process_only else 0
 
 
 if __name__ == "__main__":

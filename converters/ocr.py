@@ -32,6 +32,7 @@ import numpy as np
 
 from xxgk.model import MissingDependency
 from xxgk.converters import tesseract_api
+from xxgk.converters.tesseract_langs import LANG_PACKAGES, _list_langs, tesseract_languages, tesseract_problem  # noqa: F401
 
 BBox = tuple[float, float, float, float]
 
@@ -116,40 +117,6 @@ def _parse_tsv(tsv: str) -> list[_Word]:
 def otsu(crop: np.ndarray) -> np.ndarray:
     _, out = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     return out
-
-
-# The language data every scan needs, and the Debian package that ships each.
-LANG_PACKAGES = {"eng": "tesseract-ocr-eng", "chi_sim": "tesseract-ocr-chi-sim",
-                 "chi_sim_vert": "tesseract-ocr-chi-sim-vert", "osd": "tesseract-ocr-osd"}
-_languages: dict[tuple, tuple[str, frozenset]] = {}
-
-
-def _list_langs(binary: str) -> tuple[str, frozenset]:
-    """(tessdata folder, languages) as this tesseract reports them, asked once per binary and data dir."""
-    key = (binary, os.environ.get("TESSDATA_PREFIX"))
-    if key not in _languages:
-        res = subprocess.run([binary, "--list-langs"], capture_output=True, timeout=60)
-        out = (res.stdout + res.stderr).decode("utf-8", "replace").splitlines()
-        home = re.search(r'"([^"]+)"', out[0]) if out else None
-        _languages[key] = (home.group(1) if home else "",
-                           frozenset(ln.strip() for ln in out[1:] if ln.strip() and " " not in ln.strip()))
-    return _languages[key]
-
-
-def tesseract_languages(binary: str = "tesseract") -> frozenset:
-    """The languages this tesseract finds."""
-    return _list_langs(binary)[1]
-
-
-def tesseract_problem(binary: str = "tesseract") -> Optional[str]:
-    """Why tesseract cannot read scans here (not installed, language data missing), or None."""
-    if shutil.which(binary) is None:
-        return "tesseract is not installed: install tesseract-ocr (run scripts/setup.sh)"
-    missing = [lang for lang in LANG_PACKAGES if lang not in tesseract_languages(binary)]
-    if missing:
-        return (f"Tesseract language data {', '.join(missing)} is missing: install "
-                f"{' '.join(LANG_PACKAGES[m] for m in missing)} (run scripts/setup.sh)")
-    return None
 
 
 class TesseractEngine(OcrEngine):

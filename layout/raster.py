@@ -81,7 +81,7 @@ def horizontal_rulings(ink: np.ndarray, scale: float, length: float = 39) -> np.
     return cv2.morphologyEx(ink, cv2.MORPH_OPEN, k)
 
 
-def vertical_rulings(ink: np.ndarray, scale: float, length: float = 31) -> np.ndarray:
+def vertical_rulings(ink: np.ndarray, scale: float, length: float = 38) -> np.ndarray:
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(9, int(length * scale))))
     return cv2.morphologyEx(ink, cv2.MORPH_OPEN, k)
 

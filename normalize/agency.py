@@ -107,7 +107,7 @@ def parse_region(name: str) -> Region:
     if parent:
         pool = [d for p in parent for d in g.below(p)]
     else:
-        pool = [d for n, ds in g.by_name.items() if abs(len(n) - len(token)) <= 1 for d in ds]
+        pool = g.one_edit_from(token)  # every name within one edit, without scanning the whole table
     near = [d for d in pool if d.name != token and within_one_edit(d.name, token) and d.name[-1] == token[-1]]
     # Right after a division (or at the very start), a short name ending like a place is a place, misread or not.
     short = len(m.group(1)) <= (4 if region.tokens else 3) and not _BODY_WORD.search(token)

@@ -67,6 +67,21 @@ class Gazetteer:
     def named(self, name: str) -> list[Division]:
         return self.by_name.get(name, [])
 
+    def one_edit_from(self, token: str) -> list[Division]:
+        """Divisions whose name is at most one edit from `token`, in table order (a superset check:
+        names sharing a one-deletion form; built on first use instead of scanning every name)."""
+        index = getattr(self, "_deletions", None)
+        if index is None:
+            index = {}
+            for name in self.by_name:
+                for key in {name, *(name[:i] + name[i + 1:] for i in range(len(name)))}:
+                    index.setdefault(key, []).append(name)
+            self._deletions = index
+            self._rank = {name: i for i, name in enumerate(self.by_name)}
+        keys = {token, *(token[:i] + token[i + 1:] for i in range(len(token)))}
+        names = sorted({n for k in keys for n in index.get(k, ())}, key=self._rank.__getitem__)
+        return [d for n in names for d in self.by_name[n]]
+
     def below(self, parent: Optional[Division]) -> list[Division]:
         """Divisions one or two levels below `parent` (a name may skip its prefecture), or provinces."""
         if parent is None:

@@ -82,7 +82,8 @@ def running_headers(texts: list[str]) -> set[str]:
     for t in texts:
         line = plain_line(t)
         if (MIN_RUNNING_HEADER <= len(line) <= 40 and not re.search(r"[。，,；;！!？?]", line)
-                and not _ITEM_START.match(line) and not _DATE_LINE.match(line)):
+                and not _ITEM_START.match(line) and not _DATE_LINE.match(line)
+                and not re.search(_ORG_END + "$", line)):  # an agency's name alone may be the signature
             seen[line] = seen.get(line, 0) + 1
     return {line for line, n in seen.items() if n >= 2}
 

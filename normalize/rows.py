@@ -67,7 +67,7 @@ def _stacked(text: str) -> Optional[list[tuple[str, Parsed]]]:
     return None if None in parsed else list(zip(parts, parsed))
 
 
-def _unstack(cells: list[Cell], positional: bool) -> Optional[list[LogicalRow]]:
+def _unstack(cells: list[Cell]) -> Optional[list[LogicalRow]]:
     """Rows merged into one (labels 2.…<br>3.其他, numbers 5<br>1 …) as the rows they were, or None.
 
     Only when every number cell stacks the same count of numbers and the labels hold as many row labels.
@@ -108,12 +108,12 @@ def table_rows(table: Table) -> list[LogicalRow]:
             continue  # a page footer (— 4 —) the extraction left inside the table
         stacks = [_stacked(c.text) for c in cells]
         if any(stacks):
-            unstacked = _unstack(cells, table.positional)
+            unstacked = _unstack(cells)
             if unstacked is not None:
                 out.extend(unstacked)
                 continue
         # One label and a cell of stacked numbers: columns merged into one cell, read in column order.
-        side_by_side = sum(len(split_label(t)) for t, st, in zip(plain, stacks)
+        side_by_side = sum(len(split_label(t)) for t, st in zip(plain, stacks)
                            if st is None and parse_number(t) is None and not is_blank(t)) == 1
         kinds = []
         for t, st in zip(plain, stacks):

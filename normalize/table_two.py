@@ -5,6 +5,7 @@ from typing import Optional, Sequence
 
 from xxgk.normalize.align import assign
 from xxgk.normalize.fields import FieldStore
+from xxgk.normalize.labels import best_label
 from xxgk.normalize.numbers import parse_number, to_wanyuan
 from xxgk.normalize.prose import stated_numbers
 from xxgk.normalize.rows import LogicalRow, Slot, data_rows, detached_notes, fit_slots
@@ -33,7 +34,7 @@ def read_proactive(rows: list[LogicalRow], template: Template, store: FieldStore
     data = data_rows(rows)
     items = template.proactive
     # Unordered: extraction tools put table 二's blocks out of order, and its labels are all distinct.
-    match = assign([r.label for r in data], [it.labels for it in items])
+    match = assign([best_label(r.labels, [it.labels for it in items]) for r in data], [it.labels for it in items])
     by_item = {j: data[i] for i, j in match.items()}
     for j, item in enumerate(items):
         paths = [f"proactive.{item.key}.{f}" for f in item.fields]

@@ -113,8 +113,18 @@ def hog(megabytes: int, path: str) -> dict:
     return convert_file(path)
 
 
-def xhtml_with_declaration(path: Path) -> Path:
-    """A real page quirk: XHTML with an XML declaration, which makes bs4 warn (XMLParsedAsHTMLWarning)."""
-    page = ROOT / "fixtures" / "html" / "word_soup_2022.html"
-    path.write_bytes(b'<?xml version="1.0" encoding="utf-8"?>\n' + page.read_bytes())
+def pdf_with_bad_colour_operand(path: Path) -> Path:
+    """A real PDF quirk: a colour operator with a name for an operand (`/P0 g`), which pdfminer logs as a
+    warning (on stderr, unless captured). The page is a note, not a report."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    c = canvas.Canvas(out)
+    c.setPageCompression(0)
+    c._code.append("/P0 g")  # reportlab has no API for a wrong operator: the raw content stream line
+    c.drawString(72, 720, "2023 annual report: see the attachment")
+    c.save()
+    path.write_bytes(out.getvalue())
     return path

@@ -44,6 +44,14 @@ def test_a_label_cut_over_two_cells_is_read_whole():
     assert store.values["applications.results.disclosed.total"] == 21
 
 
+def test_a_table_two_label_cut_over_two_cells_is_read_whole():
+    lines = ["|信息内容|本年收费金额（单位：万元）|", "|---|---|", "|行政事业|性收费|12.5|", "|行政规范|性文件|9|7|91|"]
+    store = FieldStore()
+    read_proactive(table_rows(pipe_table(lines)), FORM_2021, store)
+    assert store.values["proactive.fees.amount"] == 12.5
+    assert [store.values[f"proactive.normative_documents.{k}"] for k in ("issued", "repealed", "in_force")] == [9, 7, 91]
+
+
 def test_two_rows_whose_labels_end_alike_are_not_two_reports():
     """信息公开申请数量 is the last cell of both 一 and 二: read alone, 二 was a second 本年新收 row."""
     doc = Document(blocks=[Paragraph("一、总体情况"), Paragraph("三、收到和处理政府信息公开申请情况"),
@@ -84,7 +92,8 @@ def test_markdown_marks_and_wrap_spaces_leave_the_prose():
 
 
 def test_a_running_header_printed_on_every_page_is_furniture():
-    texts = ["大连市医疗保障局·政务公开专栏", "一、总体情况", "正文。", "大连市医疗保障局·政务公开专栏", "（一）主动公开", "（一）主动公开"]
+    texts = ["大连市医疗保障局·政务公开专栏", "大连市医疗保障局", "一、总体情况", "正文。", "大连市医疗保障局·政务公开专栏",
+             "（一）主动公开", "（一）主动公开", "大连市医疗保障局"]
     assert running_headers(texts) == {"大连市医疗保障局·政务公开专栏"}
 
 

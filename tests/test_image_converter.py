@@ -342,3 +342,25 @@ def test_prose_page_without_rulings_is_deskewed_from_its_text_lines(degrees):
         page = np.asarray(pdf[0].render(scale=200 / 72).to_pil().convert("L"))
     ink = raster.binarize(raster.rotate(page, degrees), 1.0)
     assert abs(raster.estimate_skew(ink, 1.0) + degrees) <= 0.15
+
+
+# ------------------------------------------------------------ orientation from the page's geometry
+
+@pytest.mark.parametrize("variant", ["100dpi_1bit", "100dpi_grey"])
+def test_orientation_from_geometry_never_turns_an_upright_page(variant):
+    """The 100-dpi table pages that OSD once turned by 180°: the label column stands left of the
+    number columns, so they are upright; the same pages upside down are known to be; a prose page
+    is upright or left to the reading check, never turned."""
+    from xxgk.converters.scan_orient import geometric_turn
+    from xxgk.converters.scan_prepare import as_array
+    from xxgk.layout import raster
+
+    scans = _make_scans()
+    for page in (1, 3, 4):
+        arr = as_array(scans.low_res_page(variant, page))
+        upright = geometric_turn(raster.analyze(arr, 100, page=page))
+        flipped = geometric_turn(raster.analyze(arr, 100, page=page, rotation=180))
+        if page == 1:
+            assert upright in (0, None) and flipped in (180, None)
+        else:
+            assert (upright, flipped) == (0, 180)

@@ -16,7 +16,10 @@ from xxgk.batch import BatchOptions, InputResult
 def result_line(r: InputResult, verbose: bool = False) -> tuple[str, bool]:
     """(text, is_error) for one finished input."""
     if r.status in (st.FAILED, st.REFUSED):
-        return f"xxgk: error: {r.input}: {r.reason}", True
+        text = f"xxgk: error: {r.input}: {r.reason}"
+        if verbose and r.warnings:
+            text += "".join(f"\n    warning: {w}" for w in r.warnings)
+        return text, True
     if r.status == st.SKIPPED:
         text = f"skipped  {r.input} -> {r.output}  (unchanged since the last run)"
     else:
