@@ -1,6 +1,7 @@
 """A batch of many good inputs mixed with bad ones: every good report converts exactly as on its own, every bad
 one is reported with its reason, nothing is written outside the output folder.
-(The 1,000-input run of the issue is this test with N=1000, run by hand; N is kept small here for CI time.)"""
+(The issue's run — the hostile corpus plus 1,000 good inputs — is bench/batch.py; the corpus with a few good
+inputs is tests/test_hostile_inputs.py.)"""
 import json
 import os
 import time

@@ -69,14 +69,14 @@ def _numbers(report: dict, expected: dict) -> tuple[int, int, list, list]:
     return total, right, silent, absent
 
 
-# 100-dpi grey (a page image embedded at screen resolution) and a 150-dpi fax of the real 洪泽区
-# report: the cell crops are read enlarged to 200 dpi, and "1"s no longer pass for ruling lines.
-@pytest.mark.parametrize("variant", ["100dpi_grey", "150dpi_1bit"])
-def test_low_resolution_scan_of_the_real_report(variant):
-    report = convert_bytes(_make_scans().low_res_pdf(variant), f"hzq2023_{variant}.pdf")
+# 100-dpi grey (a page image embedded at screen resolution) of the real 洪泽区 report: the cell crops
+# are read enlarged to 200 dpi, "1"s no longer pass for ruling lines, and no upright page is turned
+# (OSD turned page 3 by 180° here). It read 22 of 186 numbers; now 185, the other one flagged.
+def test_100dpi_grey_scan_of_the_real_report():
+    report = convert_bytes(_make_scans().low_res_pdf("100dpi_grey"), "hzq2023_100dpi_grey.pdf")
     expected = load(SCANS / "hzq2023_scanned.expected.json")
     total, right, silent, absent = _numbers(report, expected)
     assert total == 186 and absent == [] and silent == []
-    assert right >= (186 if variant == "150dpi_1bit" else 185)
+    assert right >= 185
     assert report["agency"] == expected["agency"] and report["year"] == expected["year"]
-    assert not any("turned" in w["message"] for w in report["warnings"])  # every page lies upright
+    assert not any("turned" in w["message"] for w in report["warnings"])
