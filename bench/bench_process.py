@@ -90,8 +90,7 @@ def cycled_pdf(pages: int, path: Path) -> Path:
     src = pdfium.PdfDocument(str(SCALING_SOURCE))
     out = pdfium.PdfDocument.new()
     n = len(src)
-    for i in range(pages):
-        out.import_pages(src, [i % n])
+    out.import_pages(src, [i % n for i in range(pages)])  # one import: the copies share fonts, as a real file does
     out.save(str(path))
     out.close()
     src.close()

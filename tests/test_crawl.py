@@ -332,17 +332,24 @@ def test_versions_that_disagree_are_one_report_with_a_failed_check_naming_the_fi
     assert text["outcome"] == "alternate" and "disagrees with" in text["reason"]
 
 
-def test_list_whose_endpoint_is_not_on_the_page_is_recorded_incomplete(tmp_path):
+def test_lists_shorter_than_their_pager_says_are_recorded_incomplete(tmp_path):
     R = fixture_site.Route
     items = [("./202401/t20240118_1.htm", "盐城市亭湖区教育局2023年政府信息公开工作年度报告", "2024-01-18")]
-    page = fixture_site.trs_dyn_list_page(items, "229105", "9374", 12, "")  # names no search app
-    with _small_site({"/nb/index.html": R(page.encode())}) as site:
+    routes = {"/a/index.html": R(fixture_site.trs_dyn_list_page(items, "229105", "9374", 12, "").encode()),  # no app
+              "/b/index.html": R(fixture_site.trs_dyn_list_page(items, "229105", "9374", 12, "/app/search").encode()),
+              # the search answers 1 record where the pager promised 12
+              "/app/search": R(methods=("POST",), dynamic=lambda q: fixture_site.trs_search_json(
+                  [("/b/" + items[0][0][2:],) + items[0][1:]], q))}
+    with _small_site(routes) as site:
         out = tmp_path / "out"
-        proc = subprocess.run([*crawl_cmd(site, out, [site.base + "/nb/index.html"]), "--no-convert"],
-                              capture_output=True, text=True, timeout=120)
+        starts = [site.base + "/a/index.html", site.base + "/b/index.html"]
+        proc = subprocess.run([*crawl_cmd(site, out, starts), "--no-convert"], capture_output=True, text=True,
+                              timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    row = manifest(out)[site.base + "/nb/index.html"]
-    assert row["incomplete"] is True and "the pager names 12 records" in row["reason"]
-    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))[site.base + "/nb/index.html"][
-        "incomplete_lists"] == 1
-    assert "incomplete lists 1" in proc.stdout
+    rows = manifest(out)
+    assert rows[starts[0]]["incomplete"] is True and "the pager names 12 records" in rows[starts[0]]["reason"]
+    search = rows[site.base + "/app/search?page=1&prepage=100"]
+    assert search["incomplete"] is True and "pager names 12 records" in search["reason"]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert [summary[s]["incomplete_lists"] for s in starts] == [1, 1]
+    assert proc.stdout.count("incomplete lists 1") == 2

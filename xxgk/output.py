@@ -5,7 +5,7 @@ import json
 import os
 import secrets
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 from urllib.parse import urlparse
 
 INPUT_EXTENSIONS = {".pdf", ".docx", ".doc", ".wps", ".rtf", ".odt", ".ofd", ".html", ".htm", ".shtml", ".xhtml",
@@ -40,10 +40,12 @@ def temp_path(directory: Path) -> Path:
     return directory / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}{TEMP_SUFFIX}"
 
 
-def write_text_atomic(path: Path, text: str, replace: bool = True) -> None:
+def write_text_atomic(path: Path, text: str, replace: bool = True,
+                      before_rename: Optional[Callable[[], None]] = None) -> None:
     """Write to a temporary file beside the target, then move it into place in one step.
 
     replace=False fails with FileExistsError if the target exists (os.link: no check-then-write race).
+    before_rename runs once the bytes are on disk, just before the move (the batch writes its log line there).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(path.parent)
@@ -54,6 +56,8 @@ def write_text_atomic(path: Path, text: str, replace: bool = True) -> None:
             f.flush()
             os.fchmod(f.fileno(), file_mode())
             os.fsync(f.fileno())
+        if before_rename is not None:
+            before_rename()
         if replace:
             os.replace(tmp, path)
         else:

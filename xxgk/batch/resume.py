@@ -1,5 +1,6 @@
-"""Resume: an input is skipped when its output exists and the run log records the same source SHA-256,
-the same xxgk version and the same OCR engine for it."""
+"""Resume: an input is skipped when the run log records, for its output, the same source SHA-256, the same
+xxgk version and the same OCR engine, and the output file there still has the SHA-256 the log records
+(the line is written just before the output is renamed into place, so a kill between the two is seen)."""
 from __future__ import annotations
 
 import hashlib
@@ -22,6 +23,10 @@ def file_sha256(path: str) -> Optional[str]:
     return h.hexdigest()
 
 
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def outcome(record: dict) -> Optional[str]:
     """The status the recorded output was written with (a skipped line carries it in "was")."""
     s = record.get("was") if record.get("status") == st.SKIPPED else record.get("status")
@@ -31,4 +36,5 @@ def outcome(record: dict) -> Optional[str]:
 def up_to_date(record: Optional[dict], target: str, sha256: Optional[str], version: str, engine: str) -> bool:
     return bool(record and sha256 and outcome(record) and record.get("sha256") == sha256
                 and record.get("xxgk_version") == version and record.get("ocr_engine") == engine
-                and os.path.isfile(target))
+                and record.get("output_sha256") and os.path.isfile(target)
+                and file_sha256(target) == record["output_sha256"])

@@ -11,7 +11,7 @@ from xxgk.batch import BatchInput, BatchOptions, InputResult
 from xxgk.batch.plan import file_problem, plan_outputs
 from xxgk.batch.preflight import check_ocr
 from xxgk.batch.progress import Reporter
-from xxgk.batch.resume import file_sha256, outcome, up_to_date
+from xxgk.batch.resume import file_sha256, outcome, text_sha256, up_to_date
 from xxgk.batch.runlog import RunLog, output_key
 from xxgk.batch.worker import Worker
 from xxgk.output import is_url, is_xxgk_report, remove_stale_temps, write_text_atomic
@@ -103,7 +103,8 @@ def run(inputs: list[BatchInput], out_dir: Path, options: BatchOptions,
         rec = records.get(output_key(target))
         if up_to_date(rec, str(target), shas[i], __version__, options.ocr_engine):
             early[i] = InputResult(inp.source, str(target), st.SKIPPED, "unchanged since the last run", 0.0,
-                                   rec.get("pages"), None, shas[i], summary={"was": outcome(rec)})
+                                   rec.get("pages"), None, shas[i],
+                                   summary={"was": outcome(rec), "output_sha256": rec["output_sha256"]})
         else:
             todo.append(i)
     ocr_warning = check_ocr([inputs[i].source for i in todo], options.ocr_engine)  # MissingDependency: exit 3
@@ -113,10 +114,14 @@ def run(inputs: list[BatchInput], out_dir: Path, options: BatchOptions,
     if ocr_warning:
         reporter.message(f"xxgk: warning: {ocr_warning}", is_error=True)
 
-    def emit(i: int, r: InputResult, **extra: object) -> None:
-        results[i] = r
+    def log_line(r: InputResult, **extra: object) -> None:
         if log is not None:
             log.append(r, xxgk_version=__version__, ocr_engine=options.ocr_engine, **extra)
+
+    def emit(i: int, r: InputResult, logged: bool = False, **extra: object) -> None:
+        results[i] = r
+        if not logged:
+            log_line(r, **extra)
         reporter.finished(i, r)
         if on_result is not None:
             on_result(r)
@@ -124,12 +129,12 @@ def run(inputs: list[BatchInput], out_dir: Path, options: BatchOptions,
     backend = None
     try:
         for p in problems or ():  # not inputs (nothing to resume), but each gets its line
-            if log is not None:
-                log.append(p, xxgk_version=__version__, ocr_engine=options.ocr_engine)
+            log_line(p)
             reporter.finished(None, p)
         for i in sorted(early):
             r = early[i]
-            emit(i, r, **({"was": r.summary["was"]} if r.status == st.SKIPPED else {}))
+            emit(i, r, **({"was": r.summary["was"], "output_sha256": r.summary["output_sha256"]}
+                          if r.status == st.SKIPPED else {}))
         for d in {t.parent for t in targets}:
             remove_stale_temps(d)
         if todo:
@@ -137,8 +142,8 @@ def run(inputs: list[BatchInput], out_dir: Path, options: BatchOptions,
             tasks = [(i, make_task(inputs[i])) for i in todo]
             labels = {i: inputs[i].source for i in todo}
             for i, payload in backend.run(tasks, reporter, labels):
-                r = _finish(inputs[i], targets[i], payload, options)
-                emit(i, r, **({"missing_dependency": True} if payload.get("missing_dependency") else {}))
+                r, logged = _finish(inputs[i], targets[i], payload, options, log_line)
+                emit(i, r, logged, **({"missing_dependency": True} if payload.get("missing_dependency") else {}))
     finally:
         if backend is not None:
             backend.close()
@@ -148,18 +153,33 @@ def run(inputs: list[BatchInput], out_dir: Path, options: BatchOptions,
     return results  # type: ignore[return-value]
 
 
-def _finish(inp: BatchInput, target: Path, payload: dict, options: BatchOptions) -> InputResult:
-    """Write a finished input's JSON (atomically, never over a file that is not ours) and say what it became."""
+def _finish(inp: BatchInput, target: Path, payload: dict, options: BatchOptions,
+            log_line: Callable[..., None]) -> tuple[InputResult, bool]:
+    """Write a finished input's JSON (atomically, never over a file that is not ours) and say what it became.
+
+    The run-log line of a written output goes in after the file's bytes are safe in their temporary file and
+    before the rename, with the output's SHA-256: a kill on either side of the rename leaves a state the next
+    run reads right (the output there matches its line: skipped; it does not: converted again). Returns the
+    result and whether its log line is written.
+    """
     status, reason, output = payload["status"], payload.get("reason"), None
+
+    def result() -> InputResult:
+        return InputResult(inp.source, output, status, reason, payload.get("seconds") or 0.0, payload.get("pages"),
+                           payload.get("peak_mb"), payload.get("sha256"), list(payload.get("warnings") or []),
+                           {"missing_dependency": True} if payload.get("missing_dependency") else payload.get("summary"))
+
     if payload.get("json") is not None:
         if os.path.lexists(target) and not options.overwrite and not is_xxgk_report(target):
             status, reason = st.FAILED, f"output {target} exists and is not an xxgk report (move it, or use --overwrite)"
         else:
+            output = str(target)
+            done = result()
+            digest = text_sha256(payload["json"])
             try:
-                write_text_atomic(target, payload["json"], replace=True)
-                output = str(target)
+                write_text_atomic(target, payload["json"], replace=True,
+                                  before_rename=lambda: log_line(done, output_sha256=digest))
+                return done, True
             except OSError as e:
-                status, reason = st.FAILED, f"cannot write {target}: {e.strerror or e}"
-    return InputResult(inp.source, output, status, reason, payload.get("seconds") or 0.0, payload.get("pages"),
-                       payload.get("peak_mb"), payload.get("sha256"), list(payload.get("warnings") or []),
-                       {"missing_dependency": True} if payload.get("missing_dependency") else payload.get("summary"))
+                output, status, reason = None, st.FAILED, f"cannot write {target}: {e.strerror or e}"
+    return result(), False

@@ -115,10 +115,10 @@ def _warm_up() -> None:
     table and the schema validator; otherwise the first input of each worker pays for them in its --timeout."""
     try:
         from xxgk.normalize.places import gazetteer
-        from xxgk.normalize.schema import schema_errors
+        from xxgk.normalize.schema import is_valid
 
         gazetteer()
-        schema_errors({})
+        is_valid({})  # loads the compiled schema validator (jsonschema is only needed to explain a failure)
     except Exception:  # a missing place table is the conversion's to report, with its own message
         pass
 

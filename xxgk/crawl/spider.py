@@ -193,7 +193,8 @@ class ReportSpider(scrapy.Spider):
             yield from self._list_call(gkmlpt, "gkmlpt", response, first=True)
         if trs is not None and trs.endpoint:
             yield from self._list_call(list_api.trs_call(trs.endpoint, 1), "trs_search", response, first=True,
-                                       formdata=trs.form, endpoint=trs.endpoint, form=trs.form, page=1)
+                                       formdata=trs.form, endpoint=trs.endpoint, form=trs.form, page=1,
+                                       expected=trs.record_count)
         for link in listing.record_links(listing.hanweb_static_records(html), response.url) + page_links:
             yield from self._consider(link, response)
 
@@ -232,8 +233,12 @@ class ReportSpider(scrapy.Spider):
         page, count = list_api.trs_page(self._html(response), response.url)
         if not page.ok:
             return self._no_list(response, "TRS search endpoint")
+        expected = meta.get("expected")  # what the column page's pager says it holds
+        short = expected is not None and page.total is not None and page.total < expected
         self._record(response.url, "listing", f"TRS search page {meta['page']} of {count}: {len(page.links)} records"
-                     + (f" of {page.total}" if page.total is not None else ""), **self._resp_fields(response))
+                     + (f" of {page.total}" if page.total is not None else "") + (
+                         f"; incomplete: the column page's pager names {expected} records" if short else ""),
+                     incomplete=short or None, **self._resp_fields(response))
         if meta["page"] == 1:
             for n in range(2, count + 1):
                 yield from self._list_call(list_api.trs_call(meta["endpoint"], n), "trs_search", response,
