@@ -46,6 +46,9 @@ def build_report(doc: Document) -> dict:
     read_proactive(sec.rows["proactive"], TEMPLATES[form], store, [p.text for p in sec.prose.get("overview", [])])
     rules = read_applications(sec.rows["applications"], TEMPLATES[form], store)
     rules += read_reviews(sec.rows["reviews"], store)
+    if year is None and not sec.headings and all(v is None for v in store.values.values()):
+        # table-like words alone (a README describing the template) do not make a report
+        raise NotAReport("no year, section headings or report numbers found: not a 政府信息公开工作年度报告")
     checks = run_checks(store.values, rules)
     _flag_ocr(store, checks)
 

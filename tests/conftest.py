@@ -22,7 +22,6 @@ KNOWN_FAILURES = {
         "scan-path split unfinished: (六) rows null on the 三线表 scan",
     "tests/test_ocr_engines.py::test_rapidocr_converts_the_sealed_skewed_report_from_the_command_line":
         "CLI output naming changed (report.pdf.json)",
-    "tests/test_crawl.py::test_every_report_converted_with_every_number_right": "page number '-5-' in section 六 of the OCR'd report",
 }
 
 

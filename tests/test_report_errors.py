@@ -46,3 +46,19 @@ def test_numbers_in_a_table_under_section_six_never_feed_table_four():
     values = [v for group in report["reviews_and_lawsuits"].values() for v in group.values()]
     assert 83631234 not in values and 116001 not in values
     assert set(values) <= {0, None}
+
+
+def test_notes_about_the_template_with_its_row_names_are_not_a_report():
+    """A README describing the form (row names in a markdown table, no numbers, no year, no outline)
+    used to convert as an all-null 'incomplete' report."""
+    text = """# 说明
+
+| 表格 | 行 | 含义 |
+|---|---|---|
+| 表三 | 本年新收政府信息公开申请数量 | 当年收到的申请 |
+| 表三 | 上年结转政府信息公开申请数量 | 上一年未办结的申请 |
+| 表三 | 结转下年度继续办理 | 年底仍在办理的申请 |
+| 表四 | 行政复议 | 结果维持、纠正、其他、尚未审结 |
+""".encode()
+    with pytest.raises(ConversionError, match="no year, section headings or report numbers found"):
+        convert_bytes(text, "README.md")
