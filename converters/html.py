@@ -11,7 +11,7 @@ from typing import Iterable, Optional
 
 from xxgk.model import ConversionError, Document, Paragraph, Table
 from xxgk.layout.grid import SpanCell, place_spans
-from xxgk.converters.html_tree import Node, TextIndex, own_caption, own_rows, parse, remove, walk_events
+from xxgk.converters.html_tree import Node, TextIndex, own_caption, own_rows, parse, remove
 
 # Encoding lives in html_charset; re-exported because callers know it as part of the HTML converter.
 from xxgk.converters.html_charset import declared_charset, decode_html  # noqa: E402,F401
@@ -187,6 +187,9 @@ def _span(value: Optional[str]) -> int:
     return n if 1 <= n <= 1000 else 1
 
 
+_END_OF_BLOCK = object()  # pushed after a block's contents: the line ends when the block does
+
+
 def _lines(el: Node) -> list[str]:
     """Rendered lines of an element: <br> and block elements end a line."""
     lines: list[str] = []
@@ -198,11 +201,18 @@ def _lines(el: Node) -> list[str]:
             lines.append(line)
         buf.clear()
 
-    for kind, node in walk_events(el):
-        if kind == "text":
-            buf.append(node)
-        elif node.name == "br" or node.name in BLOCK_TAGS:
+    stack = list(reversed(el.contents))
+    while stack:
+        item = stack.pop()
+        if type(item) is Node:
+            if item.name == "br" or item.name in BLOCK_TAGS:
+                flush()
+                stack.append(_END_OF_BLOCK)
+            stack.extend(reversed(item.contents))
+        elif item is _END_OF_BLOCK:
             flush()
+        else:
+            buf.append(item)
     flush()
     return lines
 

@@ -261,18 +261,3 @@ def own_rows(table: Node) -> list[Node]:
 
 def own_caption(table: Node) -> Optional[Node]:
     return next(_own(table, {"caption"}), None)
-
-
-def walk_events(el: Node) -> Iterator[tuple[str, object]]:
-    """("text", str) / ("enter", Node) / ("leave", Node) in document order, without recursion."""
-    stack: list = [(c, False) for c in reversed(el.contents)]
-    while stack:
-        node, leaving = stack.pop()
-        if leaving:
-            yield "leave", node
-        elif isinstance(node, Node):
-            yield "enter", node
-            stack.append((node, True))
-            stack.extend((c, False) for c in reversed(node.contents))
-        else:
-            yield "text", node
