@@ -15,13 +15,6 @@ KNOWN_FAILURES = {
     "tests/test_hostile_inputs.py::test_hostile_input[encrypted.pdf]": "status expectation vs converter disagree",
     "tests/test_hostile_inputs.py::test_hostile_input[missing_styles_part.docx]": "DOCX without styles.xml not read yet",
     "tests/test_hostile_inputs.py::test_hostile_input[no_document_xml.docx]": "message wording",
-    "tests/test_image_converter.py::test_clean_scan_numbers_match_text_layer_by_position": "scan-path split unfinished",
-    "tests/test_image_converter.py::test_two_page_tiff_joins_the_split_table": "scan-path split unfinished",
-    "tests/test_image_converter.py::test_image_only_pdf_pages_and_joined_tables": "scan-path split unfinished",
-    "tests/test_scanned_fixtures.py::test_clean_300dpi_scan_gives_every_number[gen2021_blanks_threeline]":
-        "scan-path split unfinished: (六) rows null on the 三线表 scan",
-    "tests/test_ocr_engines.py::test_rapidocr_converts_the_sealed_skewed_report_from_the_command_line":
-        "CLI output naming changed (report.pdf.json)",
 }
 
 
