@@ -3,14 +3,14 @@ import pytest
 
 from golden import differences, golden_pairs, load
 from xxgk.normalize.schema import validate
-from xxgk.pipeline import convert_file
+from outputs_helper import converted
 
 PAIRS = golden_pairs()
 
 
 @pytest.mark.parametrize("source,expected", PAIRS, ids=[str(p[0].relative_to(p[0].parents[1])) for p in PAIRS])
 def test_fixture_matches_golden(source, expected):
-    report = convert_file(source)
+    report = converted(source)  # one real conversion per session, shared with the audit tests
     assert validate(report) == []
     assert differences(report, load(expected)) == []
 
