@@ -125,11 +125,11 @@ def process_rows(repeat: int, quick: bool, tmp: Path) -> list[dict]:
         corpus = batch_corpus(kind, n, tmp)
         ours = measure(_convert_cmd(corpus, tmp / f"out_{kind}"), 1)
         ref = measure([PYTHON, "-c", BS4_SCRIPT, str(corpus)], 1) if kind == "html" else None
-        rows.append(_row(f"{n} {kind} reports, `--jobs 1`", ours,
+        rows.append(_row(f"{n} {'HTML' if kind == 'html' else kind} reports, `--jobs 1`", ours,
                          "BeautifulSoup parse + get_text" if ref else "—", ref, per=n, rate=True))
     for pages in SCALING_PAGES:
         path = cycled_pdf(pages, tmp / f"cycled_{pages}.pdf")
-        rows.append(_row(f"born-digital PDF, {pages} pages (per page)", measure(_convert_cmd(path, out), 1),
+        rows.append(_row(f"born-digital PDF, {pages} page{'s' if pages > 1 else ''} (per page)", measure(_convert_cmd(path, out), 1),
                          "pdfplumber words + tables", measure([PYTHON, "-c", PDFPLUMBER_SCRIPT, str(path)], 1),
                          per=pages))
     return rows

@@ -8,6 +8,7 @@ from xxgk.normalize.align import MIN_SCORE, align, fill_gaps
 from xxgk.normalize.fields import FieldStore
 from xxgk.normalize.labels import best_label, normalize_label, similarity
 from xxgk.normalize.rows import LogicalRow, Slot, data_rows, detached_notes, fit_slots, pair_label_block, value_block
+from xxgk.normalize.row_positions import column_slots, fit_between_anchors, fit_by_position, value_columns
 from xxgk.normalize.rules import Rule, application_rules, review_rules
 from xxgk.normalize.solver import ShortRow, solve
 from xxgk.normalize.splits import splits
@@ -111,16 +112,38 @@ def read_applications(rows: list[LogicalRow], template: Template, store: FieldSt
     views = [_row_view(r, 7, aliases) for r in data]
     tmpl = list(template.results)
     match = align([v[0] for v in views], [t.labels for t in tmpl])
-    by_position = fill_gaps(match, len(data))
-    for i, j in by_position.items():
-        store.warn(f"applications.{tmpl[j].path}", "label_by_position",
-                   f"row label 「{data[i].text}」 not recognised; taken as 「{tmpl[j].labels[0]}」 from its place "
-                   "between the rows around it", data[i].text)
-    match.update(by_position)
-    tail = _unlabelled_tail(match, data, tmpl)
-    match.update(tail)
-    row_of = {tmpl[j].path: i for i, j in match.items()}
-    active = _active_result_rows(template, set(row_of))
+    fit = fit_by_position(match, data, template)
+    positioned: dict[str, int] = {}
+    if fit is not None and fit[1]:
+        # The grid's rows fit one form of the template exactly: unread labels by their place.
+        seq, added = fit
+        cols = value_columns(data, 7)
+        for i, j in added.items():
+            if views[i][1] is None:
+                views[i] = (views[i][0], column_slots(data[i], cols))
+            positioned[tmpl[j].path] = i
+        match.update(added)
+        tail: dict[int, int] = {}
+        row_of = {tmpl[j].path: i for i, j in match.items()}
+        active = [tmpl[j].path for j in seq]
+    else:
+        # Unread labels between two recognised rows as far apart as in the template: by their place,
+        # refereed by the sums like the rows above.
+        by_position = fill_gaps(match, len(data))
+        for i, j in by_position.items():
+            positioned[tmpl[j].path] = i
+        match.update(by_position)
+        tail = _unlabelled_tail(match, data, tmpl)
+        match.update(tail)
+        around_six = fit_between_anchors(match, template)
+        if around_six is not None:
+            # The count of rows between (五) and （七） says which form of （六） the source printed.
+            for i, j in around_six[1].items():
+                positioned[tmpl[j].path] = i
+            match.update(around_six[1])
+        row_of = {tmpl[j].path: i for i, j in match.items()}
+        active = ([tmpl[j].path for j in around_six[0]] if around_six is not None
+                  else _active_result_rows(template, set(row_of)))
     leaves = [p for p in active if next(t for t in tmpl if t.path == p).leaf]
     rules = application_rules(active, leaves)
 
@@ -170,13 +193,61 @@ def read_applications(rows: list[LogicalRow], template: Template, store: FieldSt
                 store.warn(f, "unplaced", f"row 「{label_of[path]}」 holds {len(nums)} numbers for 7 columns", raw)
 
     _referee_tail(store, {tmpl[j].path for j in tail.values()}, values, slots, rules)
-    distrusted = _distrust_ocr(values, slots, rules, short)
+    distrusted, rejected = _referee_positions(store, positioned, data, values, slots, rules, short, label_of)
+    distrusted.update(_distrust_ocr(values, slots, rules, short))
     for f in distrusted:
         values[f] = None
     sol = solve(values, rules, short)
+    for f in rejected:
+        # Never pinned by the very sums that refuted the row's place.
+        sol.values.pop(f, None)
+        store.set_null(f, "label_by_position", rejected[f], slots[f].raw if f in slots else None)
     _store_solution(store, sol, values, slots, short, label_of, "三", distrusted, runs)
     fill_absent(store, template)
     return rules
+
+
+def _referee_positions(store: FieldStore, positioned: dict[str, int], data: list[LogicalRow], values: dict,
+                       slots: dict, rules: list[Rule], short: list[ShortRow],
+                       label_of: dict) -> tuple[dict[str, Slot], dict[str, str]]:
+    """Rows placed by position keep their numbers only if every sum of the template holds.
+
+    Unsure OCR reads in a broken sum are set aside first (a fax scan turns 0 into 9); the sums
+    must then hold with every column's （七）总计 and balance checkable. Otherwise the placed rows
+    are null. Returns the reads set aside, for the solver's values to replace, and the fields of
+    rows whose place the sums refute (with why), to be null.
+    """
+    if not positioned:
+        return {}, {}
+    def broken(rule: Rule, vals: dict) -> bool:
+        got = [vals.get(f) for f in rule.fields]
+        return None not in got and abs(sum(c * v for (_, c), v in zip(rule.terms, got))) > 1e-9
+
+    suspects = {f for r in rules if broken(r, values) for f in r.fields
+                if f in slots and slots[f].cell is not None and slots[f].cell.method == "ocr"
+                and (slots[f].cell.confidence or 0.0) < OCR_TRUSTED}
+    trial = {f: (None if f in suspects else v) for f, v in values.items()}
+    sol = solve(trial, rules, short)
+    checked = all(sol.values.get(f) is not None for r in rules
+                  if r.rule in ("applications.results_total", "applications.balance") for f in r.fields)
+    if not sol.broken and not sol.unplaced and checked:
+        for p, i in sorted(positioned.items()):
+            store.warn(f"applications.{p}", "label_by_position",
+                       f"row label 「{data[i].text}」 not recognised; taken as 「{label_of[p]}」 from its place: the "
+                       "rows around it fit the template's row order and every sum holds", data[i].text)
+        out = {}
+        for f in suspects:
+            if sol.values.get(f) != values[f]:
+                out[f] = slots[f]
+                values[f] = None
+        return out, {}
+    why = ("row label unreadable; its place fits the template's row order but the template's sums "
+           f"{'break' if sol.broken else 'cannot confirm'} it, so its numbers are not used")
+    fields = {f for p in positioned for f in values if f.startswith(f"applications.{p}.")}
+    short[:] = [r for r in short if r.key not in positioned]
+    for f in fields:
+        values[f] = None
+    return {}, {f: why for f in sorted(fields)}
 
 
 def _unlabelled_tail(match: dict[int, int], data: list[LogicalRow], tmpl) -> dict[int, int]:

@@ -48,7 +48,8 @@ def build_report(doc: Document) -> dict:
     rules += read_reviews(sec.rows["reviews"], store)
     if year is None and not sec.headings and all(v is None for v in store.values.values()):
         # table-like words alone (a README describing the template) do not make a report
-        raise NotAReport("no year, section headings or report numbers found: not a 政府信息公开工作年度报告")
+        raise NotAReport("no report numbers, section headings or year found: not a 政府信息公开工作年度报告 "
+                         "(or one whose tables and headings were lost, e.g. flattened to one line)")
     checks = run_checks(store.values, rules)
     _flag_ocr(store, checks)
 

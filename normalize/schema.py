@@ -45,7 +45,7 @@ WARNING_KINDS: dict[str, str] = {
     "encoding": "the text encoding was guessed or repaired",
     "image_size": "a scanned page scaled before OCR (too large or too small to read as given)",
     "ofd": "an OFD container holding more than one document: only the first is read",
-    "repaired": "a damaged file (PDF cross-reference table) read from a copy pdfium repaired",
+    "repaired": "a damaged file read after repair (a PDF cross-reference table pdfium rebuilt, a DOCX part the package lacks dropped)",
     "unsplit": "a row whose cells ran together into one digit string that more than one split (or none) fits",
     "annotated": "a cell holding a number and a note (22（其中修订 16 件）): the number kept, the note in raw",
 }

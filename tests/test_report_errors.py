@@ -60,5 +60,5 @@ def test_notes_about_the_template_with_its_row_names_are_not_a_report():
 | 表三 | 结转下年度继续办理 | 年底仍在办理的申请 |
 | 表四 | 行政复议 | 结果维持、纠正、其他、尚未审结 |
 """.encode()
-    with pytest.raises(ConversionError, match="no year, section headings or report numbers found"):
+    with pytest.raises(ConversionError, match="no report numbers, section headings or year found"):
         convert_bytes(text, "README.md")
