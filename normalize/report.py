@@ -1,6 +1,8 @@
 """Document → canonical report dict (contract: shared/spec/canonical-report.md, version 1)."""
 from __future__ import annotations
 
+import re
+
 from xxgk.model import Document, Refused
 from xxgk.normalize.checks import run_checks
 from xxgk.normalize.fields import FieldStore, nest
@@ -66,7 +68,8 @@ def build_report(doc: Document) -> dict:
         "source": {"path": src.path, "url": src.url, "format": src.format, "sha256": src.sha256,
                    "pages": src.pages, "ocr": src.ocr,
                    "ocr_engine": src.ocr_engine if src.ocr else None},
-        "text": {k: section_text(v) for k, v in sections.items()},
+        "text": {**{k: section_text(v) for k, v in sections.items()},
+                 "reviews": section_text(_sentences(sec.prose.get("reviews", []), headers))},
         "outline": [section for section, _ in sec.headings],  # the section headings in document order (the audit checks it)
         "proactive": nest(store.values, "proactive"),
         "applications": nest(store.values, "applications"),
@@ -75,6 +78,14 @@ def build_report(doc: Document) -> dict:
         "warnings": list(doc.warnings) + meta.warnings + store.warnings,
         "provenance": {**meta.provenance, **store.provenance},
     }
+
+
+def _sentences(paragraphs, furniture) -> list[str]:
+    """The prose sentences of a table section (四's 「本年度发生行政复议案件1起」), not its table lines."""
+    return [t for t in clean_paragraphs(paragraphs, furniture) if _SENTENCE.search(t)]
+
+
+_SENTENCE = re.compile(r"[\u4e00-\u9fff]{4,}[^。；]*[，。；]")
 
 
 def _flag_ocr(store: FieldStore, checks: list[dict]) -> None:

@@ -146,8 +146,10 @@ def report_schema() -> dict:
                             "pages": {"type": ["integer", "null"], "minimum": 0},
                             "ocr": {"type": "boolean"},
                             "ocr_engine": {"enum": ["tesseract", "rapidocr", None]}}),
-            "text": _obj({k: _NULLABLE_STR for k in ("overview", "problems", "other")}, required=True,
-                         description="prose of sections 一 (overview), 五 (problems) and 六 (other)"),
+            "text": {**_obj({k: _NULLABLE_STR for k in ("overview", "problems", "other", "reviews")},
+                            description="prose of sections 一 (overview), 五 (problems) and 六 (other); "
+                            "reviews: the sentences of section 四 beside its table, if any"),
+                     "required": ["overview", "problems", "other"]},  # reviews came later: older outputs lack it
             "outline": {"type": "array", "items": {"enum": ["overview", "proactive", "applications", "reviews",
                                                             "problems", "other"]},
                         "description": "the section headings found (一 overview … 六 other), in document order"},
@@ -218,6 +220,9 @@ def _validator_code():
     code = compile(source.replace(_FJS_IMPORT, "", 1), "<xxgk report schema>", "exec")
     if path is not None:
         _write_atomic(path, marshal.dumps(code))
+        for stale in path.parent.glob("schema-validator-*.marshal"):  # an older schema's: never read again
+            if stale != path:
+                stale.unlink(missing_ok=True)
     return code
 
 

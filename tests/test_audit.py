@@ -245,6 +245,22 @@ def test_each_prose_number_against_its_table(tmp_path, stated, kind, where):
     assert f"「{stated}」" in problems[0]["message"] and f"({kind}: " in problems[0]["message"]
 
 
+def test_section_four_prose_against_table_four(tmp_path):
+    """A sentence beside table 四 (本年度发生行政复议案件N起) is kept in text.reviews and checked like section 一's."""
+    def add(text: str, n: int) -> str:
+        return text.replace("四、政府信息公开行政复议、行政诉讼情况",
+                            f"四、政府信息公开行政复议、行政诉讼情况\n本年度发生政府信息公开行政复议案件{n}起。", 1)
+
+    agreeing = _variant(tmp_path / "a", "four_ok", lambda t: add(t, 3))
+    report = json.loads((agreeing / "four_ok.json").read_text(encoding="utf-8"))
+    assert report["text"]["reviews"] == "本年度发生政府信息公开行政复议案件3起。"
+    assert _kinds(agreeing) == []
+    folder = _variant(tmp_path / "b", "four", lambda t: add(t, 7))
+    problems = audit_dirs([str(folder)])["problems"]
+    assert [(p["kind"], p["where"]) for p in problems] == [("prose_table", "表四「行政复议」·「总计」")]
+    assert "section 四 says 「行政复议案件7起」" in problems[0]["message"] and "the table gives 3" in problems[0]["message"]
+
+
 def test_received_may_include_the_carried_over(tmp_path):
     # 收到 = 本年新收 + 上年结转 (149 + 3) in some reports' wording: not a contradiction.
     folder = _variant(tmp_path, "with_co", lambda t: t.replace("收到政府信息公开申请149件", "收到政府信息公开申请152件"))

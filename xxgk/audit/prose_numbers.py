@@ -1,4 +1,4 @@
-"""Numbers the text of section 一 states (收到申请N件, 办结N件, 行政复议N起, …) against the tables."""
+"""Numbers the text of sections 一 and 四 states (收到申请N件, 办结N件, 行政复议N起, …) against the tables."""
 from __future__ import annotations
 
 import re
@@ -41,8 +41,11 @@ def _sum(values: dict, fields: tuple[str, ...]) -> Optional[int]:
     return None if any(v is None for v in vals) else sum(vals)
 
 
+SECTIONS = (("overview", "一"), ("reviews", "四"))  # text keys whose sentences state table numbers
+
+
 def prose_vs_tables(item: LoadedReport, key: Optional[str]) -> list[Problem]:
-    text = (item.report.get("text") or {}).get("overview") or ""
+    texts = item.report.get("text") or {}
     values = values_of(item.report)
     out = []
     for st in STATEMENTS:
@@ -50,12 +53,21 @@ def prose_vs_tables(item: LoadedReport, key: Optional[str]) -> list[Problem]:
         if table is None:
             continue
         accepted = {table} | {s for s in (_sum(values, a) for a in st.also) if s is not None}
-        for m in st.pattern.finditer(text):
-            stated = int(re.sub(r"[,，]", "", m.group(1)))
-            if stated not in accepted:
+        for text_key, numeral in SECTIONS:
+            found = _contradiction(st, texts.get(text_key) or "", accepted)
+            if found:
+                stated, words = found
                 where = " + ".join(label(f) for f in st.fields)
                 out.append(for_report(item, key, "prose_table", ERROR, where,
-                                      f"section 一 says 「{m.group(0)}」 ({st.name}: {stated}); the table gives {table}",
+                                      f"section {numeral} says 「{words}」 ({st.name}: {stated}); the table gives {table}",
                                       list(st.fields)))
                 break
     return out
+
+
+def _contradiction(st: Statement, text: str, accepted: set[int]) -> Optional[tuple[int, str]]:
+    for m in st.pattern.finditer(text):
+        stated = int(re.sub(r"[,，]", "", m.group(1)))
+        if stated not in accepted:
+            return stated, m.group(0)
+    return None
