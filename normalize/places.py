@@ -6,6 +6,7 @@ downloaded, and jionlp itself (and its tokenizer) is never imported.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import re
 import zipfile
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from xxgk.model import MissingDependency
+from xxgk.normalize.cache import cached_marshal
 
 LEVELS = ("province", "prefecture", "county", "township")
 # Grouping rows of the table, not divisions: their children belong to the row above.
@@ -104,11 +106,18 @@ def data_file() -> Path:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    with zipfile.ZipFile(data_file()) as z:
+    path = data_file()
+    stat = path.stat()
+    # Reading the 6.8 MB table costs ~0.35 CPU-s a process; its 47k rows load from the cache in ~0.03 s.
+    key = hashlib.sha256(f"{path}|{stat.st_size}|{stat.st_mtime_ns}|{_ROW.pattern}".encode()).hexdigest()[:20]
+    return build(cached_marshal("places", key, lambda: _read_rows(path)))
+
+
+def _read_rows(path: Path) -> list[tuple[int, str, Optional[str]]]:
+    with zipfile.ZipFile(path) as z:
         raw = z.read(z.namelist()[0]).decode("utf-8")
     # Rows indented 0..3 tabs are province..township; a regex skips the 650k village rows fast.
-    rows = _ROW.findall(raw)
-    return build((len(tabs), name.strip(), code or None) for tabs, name, code in rows)
+    return [(len(tabs), name.strip(), code or None) for tabs, name, code in _ROW.findall(raw)]
 
 
 _ROW = re.compile(r"^(\t{0,3})([^\t\n]+)(?:\t(\d+))?", re.M)

@@ -200,40 +200,22 @@ def _validator_code():
     """
     import hashlib
     import json
-    import marshal
     import sys
+
+    from xxgk.normalize.cache import cached_marshal
 
     key = hashlib.sha256(json.dumps([_draft07(), sys.version, _generator_version()], sort_keys=True,
                                     ensure_ascii=False).encode("utf-8")).hexdigest()[:20]
-    folder = _cache_dir()
-    path = folder / f"schema-validator-{key}.marshal" if folder else None
-    if path is not None:
-        try:
-            return marshal.loads(path.read_bytes())
-        except (OSError, ValueError, EOFError, TypeError):
-            pass
+    return cached_marshal("schema-validator", key, _compile_validator)
+
+
+def _compile_validator():
     import fastjsonschema
 
     source = fastjsonschema.compile_to_code(_draft07())
     if _FJS_IMPORT not in source:
         raise RuntimeError("unexpected fastjsonschema output: cannot compile the schema")
-    code = compile(source.replace(_FJS_IMPORT, "", 1), "<xxgk report schema>", "exec")
-    if path is not None:
-        _write_atomic(path, marshal.dumps(code))
-        for stale in path.parent.glob("schema-validator-*.marshal"):  # an older schema's: never read again
-            if stale != path:
-                stale.unlink(missing_ok=True)
-    return code
-
-
-def _cache_dir():
-    """$XXGK_CACHE_DIR, else $XDG_CACHE_HOME/xxgk or ~/.cache/xxgk; None when there is no home to use."""
-    import os
-    from pathlib import Path
-
-    folder = os.environ.get("XXGK_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "xxgk")
-    return Path(folder) if os.path.isabs(folder) else None
+    return compile(source.replace(_FJS_IMPORT, "", 1), "<xxgk report schema>", "exec")
 
 
 def _generator_version() -> str:
@@ -243,20 +225,6 @@ def _generator_version() -> str:
         return version("fastjsonschema")
     except PackageNotFoundError:
         return "?"
-
-
-def _write_atomic(path, data: bytes) -> None:
-    import os
-    import tempfile
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".schema-")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)  # concurrent workers: the last complete file wins, none is half-written
-    except OSError:
-        pass  # a read-only home: compile in each process instead
 
 
 @lru_cache(maxsize=1)
