@@ -25,15 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SCANS = ROOT / "fixtures" / "scan"
 NUMERIC_SECTIONS = ("proactive", "applications", "reviews_and_lawsuits")
 ENV = dict(os.environ, OMP_THREAD_LIMIT="1")
-
-
-def flat(tree, prefix=""):
-    if isinstance(tree, dict):
-        out = {}
-        for k, v in tree.items():
-            out.update(flat(v, f"{prefix}.{k}" if prefix else k))
-        return out
-    return {prefix: tree}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import flatten  # noqa: E402 - the main benchmark's field flattening
 
 
 def _child_cpu(cmd: list[str]) -> tuple[subprocess.CompletedProcess, float]:
@@ -48,8 +41,8 @@ def score(report: dict, expected: dict) -> dict:
     warned = {w.get("field") for w in report.get("warnings", [])}
     out = {"numbers": 0, "right": 0, "null": 0, "wrong": 0, "silent": 0, "absent": 0, "silent_fields": []}
     for section in NUMERIC_SECTIONS:
-        want = flat(expected.get(section, {}), section)
-        got = flat(report.get(section, {}), section)
+        want = flatten(expected.get(section, {}), section)
+        got = flatten(report.get(section, {}), section)
         for path, value in want.items():
             out["numbers"] += 1
             if path not in got:
