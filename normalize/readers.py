@@ -199,9 +199,8 @@ def read_applications(rows: list[LogicalRow], template: Template, store: FieldSt
         values[f] = None
     sol = solve(values, rules, short)
     for f in rejected:
-        # Never pinned by the very sums that refuted the row's place.
-        sol.values.pop(f, None)
-        store.set_null(f, "label_by_position", rejected[f], slots[f].raw if f in slots else None)
+        # Not read from the row whose place the sums refute; pinned only by the recognised rows.
+        store.warn(f, "label_by_position", rejected[f], slots.pop(f).raw if f in slots else None)
     _store_solution(store, sol, values, slots, short, label_of, "三", distrusted, runs)
     fill_absent(store, template)
     return rules
