@@ -38,6 +38,7 @@ def _ratio(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b).ratio()
 
 
+@lru_cache(maxsize=65536)  # the same cell texts meet the same template rows report after report
 def similarity(text: str, aliases: tuple[str, ...]) -> float:
     """Best score in [0, 1] of a label against a template row's aliases.
 
