@@ -35,6 +35,14 @@ def clean_paragraphs(paragraphs: list[Paragraph], furniture: frozenset[str] | se
     return join_broken([t for t in lines if t and not is_furniture(t) and t not in furniture])
 
 
+def prose_sentences(paragraphs: list[Paragraph], furniture: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    """The prose sentences of a table section (四's 「本年度发生行政复议案件1起」), not its table lines."""
+    return [t for t in clean_paragraphs(paragraphs, furniture) if _SENTENCE.search(t)]
+
+
+_SENTENCE = re.compile(r"[\u4e00-\u9fff]{4,}[^。；]*[，。；]")
+
+
 def join_broken(lines: list[str]) -> list[str]:
     """Join a line cut at a page end with the next: it is long and ends mid-sentence."""
     out: list[str] = []

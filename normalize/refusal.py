@@ -67,3 +67,13 @@ def refusal(doc: Document, sec: Sections) -> Optional[str]:
     if n > 1:
         return f"the document holds {n} reports (several different reports in one input); convert each one separately"
     return None
+
+
+def nothing_read(year: Optional[int], sec: Sections, values: dict) -> Optional[str]:
+    """Why a document whose reading found no year, no section heading and no number is no report.
+
+    Table-like words alone (a README describing the template) do not make one."""
+    if year is None and not sec.headings and all(v is None for v in values.values()):
+        return ("no report numbers, section headings or year found: not a 政府信息公开工作年度报告 "
+                "(or one whose tables and headings were lost, e.g. flattened to one line)")
+    return None

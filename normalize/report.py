@@ -1,17 +1,16 @@
 """Document → canonical report dict (contract: shared/spec/canonical-report.md, version 1)."""
 from __future__ import annotations
 
-import re
-
 from xxgk.model import Document, Refused
 from xxgk.normalize.checks import run_checks
 from xxgk.normalize.fields import FieldStore, nest
 from xxgk.normalize.form import decide_form
 from xxgk.normalize.meta import extract_metadata
 
-from xxgk.normalize.prose import clean_paragraphs, running_headers, section_text, split_signature
+from xxgk.normalize.prose import (clean_paragraphs, prose_sentences, running_headers, section_text,
+                                  split_signature)
 from xxgk.normalize.readers import read_applications, read_proactive, read_reviews
-from xxgk.normalize.refusal import refusal
+from xxgk.normalize.refusal import nothing_read, refusal
 from xxgk.normalize.sections import split_sections
 from xxgk.normalize.templates import TEMPLATES
 
@@ -48,10 +47,9 @@ def build_report(doc: Document) -> dict:
     read_proactive(sec.rows["proactive"], TEMPLATES[form], store, [p.text for p in sec.prose.get("overview", [])])
     rules = read_applications(sec.rows["applications"], TEMPLATES[form], store)
     rules += read_reviews(sec.rows["reviews"], store)
-    if year is None and not sec.headings and all(v is None for v in store.values.values()):
-        # table-like words alone (a README describing the template) do not make a report
-        raise NotAReport("no report numbers, section headings or year found: not a 政府信息公开工作年度报告 "
-                         "(or one whose tables and headings were lost, e.g. flattened to one line)")
+    reason = nothing_read(year, sec, store.values)
+    if reason:
+        raise NotAReport(reason)
     checks = run_checks(store.values, rules)
     _flag_ocr(store, checks)
 
@@ -69,7 +67,7 @@ def build_report(doc: Document) -> dict:
                    "pages": src.pages, "ocr": src.ocr,
                    "ocr_engine": src.ocr_engine if src.ocr else None},
         "text": {**{k: section_text(v) for k, v in sections.items()},
-                 "reviews": section_text(_sentences(sec.prose.get("reviews", []), headers))},
+                 "reviews": section_text(prose_sentences(sec.prose.get("reviews", []), headers))},
         "outline": [section for section, _ in sec.headings],  # the section headings in document order (the audit checks it)
         "proactive": nest(store.values, "proactive"),
         "applications": nest(store.values, "applications"),
@@ -78,14 +76,6 @@ def build_report(doc: Document) -> dict:
         "warnings": list(doc.warnings) + meta.warnings + store.warnings,
         "provenance": {**meta.provenance, **store.provenance},
     }
-
-
-def _sentences(paragraphs, furniture) -> list[str]:
-    """The prose sentences of a table section (四's 「本年度发生行政复议案件1起」), not its table lines."""
-    return [t for t in clean_paragraphs(paragraphs, furniture) if _SENTENCE.search(t)]
-
-
-_SENTENCE = re.compile(r"[\u4e00-\u9fff]{4,}[^。；]*[，。；]")
 
 
 def _flag_ocr(store: FieldStore, checks: list[dict]) -> None:
