@@ -7,6 +7,7 @@ tables become Tables (spans placed with layout.grid.place_spans); layout tables 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable, Optional
 
 from xxgk.model import ConversionError, Document, Paragraph, Table
@@ -31,9 +32,17 @@ def clean_inline(s: str) -> str:
     Plain source whitespace next to a CJK character is markup wrapping, not a space the author typed
     (Word splits `2023年` as `2023\\n<font>年`); &nbsp; and ideographic spaces stay as one space.
     """
+    # Short lines recur (cells: 0, 无, the table headers): each is cleaned once; long ones are not kept.
+    return _clean_short(s) if len(s) <= 200 else _clean_inline(s)
+
+
+def _clean_inline(s: str) -> str:
     s = s.replace("\u200b", "").replace("\ufeff", "")
     s = _ASCII_WS_NEAR_CJK.sub("", s)
     return _WS.sub(" ", s).strip()
+
+
+_clean_short = lru_cache(maxsize=16384)(_clean_inline)
 
 
 def join_lines(lines: Iterable[str]) -> str:
@@ -107,24 +116,35 @@ _MARKERS = [re.compile(p) for p in (
 )]
 
 
-def _attr_tokens(el: Node) -> list[str]:
-    if not el.attrs:
-        return []
-    tokens = el.classes()
-    if el.get("id"):
-        tokens.append(el.get("id"))
-    return tokens
+# The same class, id and style values recur on every element of a page (MsoNormal): each is judged once.
+@lru_cache(maxsize=8192)
+def _attr_tokens_match(pattern: re.Pattern, classes: str, id_: str) -> bool:
+    tokens = classes.split()
+    if id_:
+        tokens.append(id_)
+    return any(pattern.match(t) for t in tokens)
+
+
+def _attrs_match(el: Node, pattern: re.Pattern) -> bool:
+    """Some class of the element, or its id, matches `pattern`."""
+    attrs = el.attrs
+    return bool(attrs) and _attr_tokens_match(pattern, attrs.get("class") or "", attrs.get("id") or "")
+
+
+@lru_cache(maxsize=8192)
+def _hiding_style(style: str) -> bool:
+    style = style.replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
 
 
 def _is_hidden(el: Node) -> bool:
     if not el.attrs:
         return False
-    style = (el.get("style") or "").replace(" ", "").lower()
-    return "display:none" in style or "visibility:hidden" in style or el.has_attr("hidden")
+    return _hiding_style(el.get("style") or "") or el.has_attr("hidden")
 
 
 def _is_known_container(el: Node) -> bool:
-    return el.name in _KNOWN_TAGS or any(_KNOWN_IDS.match(t) for t in _attr_tokens(el))
+    return el.name in _KNOWN_TAGS or _attrs_match(el, _KNOWN_IDS)
 
 
 def _is_chrome(el: Node, index: TextIndex) -> bool:
@@ -134,8 +154,8 @@ def _is_chrome(el: Node, index: TextIndex) -> bool:
     return el.name in CHROME_TAGS
 
 
-def strip_furniture(root: Node) -> None:
-    """Remove non-content elements in place.
+def strip_furniture(root: Node) -> TextIndex:
+    """Remove non-content elements in place; returns the text index of what is left.
 
     Every element is judged on the page as parsed (one text index, one pass in document order);
     what is inside a removed element is not judged again.
@@ -144,18 +164,17 @@ def strip_furniture(root: Node) -> None:
     removed_until = -1  # last pre-order number inside a removed subtree
     dropped: list[Node] = []
     for el in root.descendants():
-        number, last = index.preorder[id(el)]
-        if number <= removed_until:
+        if el.index <= removed_until:
             continue
         if el.name in SKIP_TAGS or _is_hidden(el):
             dropped.append(el)
-            removed_until = last
-        elif _is_chrome(el, index) or (el.name not in ("body", "html")
-                                       and any(_JUNK_ATTR.match(t) for t in _attr_tokens(el))):
+            removed_until = el.last
+        elif _is_chrome(el, index) or (el.name not in ("body", "html") and _attrs_match(el, _JUNK_ATTR)):
             if not index.marker_count(el):  # never drop something that holds the report
                 dropped.append(el)
-                removed_until = last
+                removed_until = el.last
     remove(dropped)
+    return index.without(dropped)
 
 
 def find_body(soup: Node, index: Optional[TextIndex] = None) -> Node:
@@ -181,8 +200,13 @@ def find_body(soup: Node, index: Optional[TextIndex] = None) -> Node:
 
 # --------------------------------------------------------------------------- tables
 
+_SPAN = re.compile(r"\s*(\d+)")
+
+
 def _span(value: Optional[str]) -> int:
-    m = re.match(r"\s*(\d+)", value or "")
+    if not value:
+        return 1
+    m = _SPAN.match(value)
     n = int(m.group(1)) if m else 1
     return n if 1 <= n <= 1000 else 1
 
@@ -223,7 +247,7 @@ def _cells(tr: Node) -> list[Node]:
 
 def is_layout_table(table: Node, index: Optional[TextIndex] = None) -> bool:
     """A table used for page layout: holds other tables, or is a single box."""
-    holds_table = index.has_table[id(table)] if index is not None else table.find("table") is not None
+    holds_table = index.table_below(table) if index is not None else table.find("table") is not None
     if holds_table:
         return True
     cells = [c for tr in own_rows(table) for c in _cells(tr)]
@@ -411,8 +435,7 @@ def convert(data: bytes, name: str) -> Document:
     soup = parse(text)
     metadata = page_metadata(soup)
     metadata["encoding"] = encoding
-    strip_furniture(soup)
-    index = TextIndex(soup, _MARKERS)
+    index = strip_furniture(soup)
     body = find_body(soup, index)
     writer = _BlockWriter(index)
     writer.element(body) if body.name != "[document]" else writer.walk(body)

@@ -14,6 +14,7 @@ walking its subtree again (10,000 nested <div>s must not be quadratic).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import Iterator, Optional, Sequence
 
 from lxml import etree
@@ -21,7 +22,7 @@ from lxml import etree
 _ASCII_SPACES = "\x20\x0a\x09\x0c\x0d"
 _PRESERVE_WHITESPACE = frozenset({"pre", "textarea"})
 _SPECIAL_TEXT = frozenset({"script", "style", "template", "rt", "rp"})
-_BLANK = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]")
+_INK = re.compile(r"[^\s\u00a0\u3000\u200b\ufeff]")  # a character that is not blank
 
 
 class Special(str):
@@ -99,12 +100,11 @@ class _Builder:
         self.doc = Node("[document]", {}, None, self.order)
         self.stack = [self.doc]
         self.buf: list[str] = []
+        self.data = self.buf.append  # the parser's text events go straight into the buffer
         self.preserve = 0  # open <pre>/<textarea> elements
         self.special: list[Node] = []  # open script/style/template/rt/rp elements
 
     def _flush(self) -> None:
-        if not self.buf:
-            return
         s = "".join(self.buf)
         self.buf.clear()
         if not self.preserve and not s.strip(_ASCII_SPACES):
@@ -112,12 +112,15 @@ class _Builder:
         self.stack[-1].contents.append(Special(s) if self.special else s)
 
     def start(self, tag, attrib) -> None:
-        self._flush()
+        if self.buf:
+            self._flush()
         name = tag.lower() if isinstance(tag, str) else str(tag)
-        self.order.append(None)  # its slot, filled below (Node takes its index from the list's length)
-        node = Node(name, dict(attrib), self.stack[-1], self.order)
-        self.order[-1] = node
-        self.stack[-1].contents.append(node)
+        order = self.order
+        order.append(None)  # its slot, filled below (Node takes its index from the list's length)
+        parent = self.stack[-1]
+        node = Node(name, dict(attrib) if attrib else {}, parent, order)
+        order[-1] = node
+        parent.contents.append(node)
         self.stack.append(node)
         if name in _PRESERVE_WHITESPACE:
             self.preserve += 1
@@ -125,13 +128,16 @@ class _Builder:
             self.special.append(node)
 
     def end(self, tag) -> None:
-        self._flush()
+        if self.buf:
+            self._flush()
         name = tag.lower() if isinstance(tag, str) else str(tag)
-        if self.stack[-1].name != name and not any(n.name == name for n in self.stack[1:]):
+        stack = self.stack
+        if stack[-1].name != name and not any(n.name == name for n in stack[1:]):
             return  # an end tag with nothing open to close
-        while len(self.stack) > 1:
-            node = self.stack.pop()
-            node.last = len(self.order) - 1
+        last = len(self.order) - 1
+        while len(stack) > 1:
+            node = stack.pop()
+            node.last = last
             if node.name in _PRESERVE_WHITESPACE:
                 self.preserve -= 1
             if self.special and self.special[-1] is node:
@@ -139,20 +145,21 @@ class _Builder:
             if node.name == name:
                 break
 
-    def data(self, text: str) -> None:
-        self.buf.append(text)
-
     def comment(self, text: str) -> None:  # comments are not text, but they end a string
-        self._flush()
+        if self.buf:
+            self._flush()
 
     def pi(self, target: str, data: Optional[str] = None) -> None:
-        self._flush()
+        if self.buf:
+            self._flush()
 
     def doctype(self, *args) -> None:
-        self._flush()
+        if self.buf:
+            self._flush()
 
     def close(self) -> Node:
-        self._flush()
+        if self.buf:
+            self._flush()
         for node in self.stack:  # elements never closed end with the page
             node.last = len(self.order) - 1
         return self.doc
@@ -181,77 +188,127 @@ class TextIndex:
     """Each element's [start, end) in the concatenated text under ``root`` (get_text("") order)."""
 
     def __init__(self, root: Node, markers: Sequence[re.Pattern] = (), ancestors: frozenset = frozenset()):
-        span: dict[int, tuple[int, int, int, int]] = {}  # id → (start, end, ink before, ink at end)
+        span: dict[int, tuple[int, int]] = {}  # id → (start, end)
         inside: dict[int, bool] = {}  # id → has an ancestor named in `ancestors`
         has_table: dict[int, bool] = {}  # id → a <table> somewhere below it
-        preorder: dict[int, tuple[int, int]] = {}  # id → (its number, last number in its subtree)
         parts: list[str] = []
-        blanks = _BLANK.findall
-        pos = ink = 0
-        number = 1
+        pos = 0
         inside[id(root)] = False
-        # One frame per open element: (node, its contents iterator, start, ink at start, number, named,
-        # [a table below]); strings are consumed inline, so the loop touches each item once.
-        frame = (root, iter(root.contents), 0, 0, 0, root.name in ancestors, [False])
+        # One frame per open element: (node, its contents iterator, start, named, [a table below]);
+        # strings are consumed inline, so the loop touches each item once.
+        frame = (root, iter(root.contents), 0, root.name in ancestors, [False])
         stack = []
         while True:
-            node, items, start, ink0, num, named, below = frame
+            node, items, start, named, below = frame
             for item in items:
                 if type(item) is Node:
                     stack.append(frame)
                     inside[id(item)] = named
-                    frame = (item, iter(item.contents), pos, ink, number, named or item.name in ancestors, [False])
-                    number += 1
+                    frame = (item, iter(item.contents), pos, named or item.name in ancestors, [False])
                     break
                 if type(item) is str:
                     parts.append(item)
                     pos += len(item)
-                    ink += len(item) - len(blanks(item))
             else:
                 key = id(node)
-                span[key] = (start, pos, ink0, ink)
-                preorder[key] = (num, number - 1)
+                span[key] = (start, pos)
                 has_table[key] = below[0]
                 if not stack:
                     break
                 frame = stack.pop()
                 if below[0] or node.name == "table":
-                    frame[6][0] = True
-        self.span, self.inside, self.has_table, self.preorder = span, inside, has_table, preorder
+                    frame[4][0] = True
+        self.span, self.inside, self.has_table = span, inside, has_table
         self.text = "".join(parts)
         # Every place each marker matches, overlapping ones included (an element may hold a later one).
         self.matches = [[(m.start(1), m.end(1)) for m in re.finditer(f"(?=({p.pattern}))", self.text, p.flags)]
                         for p in markers]
 
+        self.markers = markers
+
+    def _range(self, el: Node) -> tuple[int, int]:
+        return self.span[id(el)]
+
     def length(self, el: Node) -> int:
-        start, end, _, _ = self.span[id(el)]
+        start, end = self._range(el)
         return end - start
 
     def has_ink(self, el: Node) -> bool:
         """Some character other than whitespace (what clean_inline would keep)."""
-        _, _, ink0, ink1 = self.span[id(el)]
-        return ink1 > ink0
+        start, end = self._range(el)
+        return _INK.search(self.text, start, end) is not None
 
     def marker_count(self, el: Node) -> int:
-        start, end, _, _ = self.span[id(el)]
+        start, end = self._range(el)
         return sum(1 for found in self.matches if any(s >= start and e <= end for s, e in found))
 
+    def table_below(self, el: Node) -> bool:
+        return self.has_table[id(el)]
+
+    def without(self, dropped: Sequence[Node]) -> "TextIndex":
+        """The index of the same tree once `dropped` (disjoint subtrees, in document order) are removed:
+        their text is cut out of the page's text, so the page is not walked again."""
+        return _IndexAfterRemoval(self, dropped)
+
     def text_of(self, el: Node) -> str:
-        start, end, _, _ = self.span[id(el)]
+        start, end = self._range(el)
         return self.text[start:end]
 
 
+class _IndexAfterRemoval(TextIndex):
+    """A TextIndex whose offsets are the parent index's, less the text of the removed subtrees before them."""
+
+    def __init__(self, parent: TextIndex, dropped: Sequence[Node]):
+        cuts = [parent.span[id(n)] for n in dropped]
+        kept, at = [], 0
+        for start, end in cuts:
+            kept.append(parent.text[at:start])
+            at = end
+        kept.append(parent.text[at:])
+        self.parent = parent
+        self.cut_ends = [end for _, end in cuts]
+        self.cut_before = [0]  # text cut out before the k-th cut's end, cumulatively
+        for start, end in cuts:
+            self.cut_before.append(self.cut_before[-1] + end - start)
+        self.dropped = [(n.index, n.last) for n in dropped]
+        self.text = "".join(kept)
+        self.inside = {}
+        self.markers = parent.markers
+        self.matches = [[(m.start(1), m.end(1)) for m in re.finditer(f"(?=({p.pattern}))", self.text, p.flags)]
+                        for p in parent.markers]
+
+    def _at(self, pos: int) -> int:
+        return pos - self.cut_before[bisect_right(self.cut_ends, pos)]
+
+    def _range(self, el: Node) -> tuple[int, int]:
+        start, end = self.parent.span[id(el)]
+        return self._at(start), self._at(end)
+
+    def table_below(self, el: Node) -> bool:
+        if not self.parent.has_table[id(el)]:
+            return False
+        starts = [a for a, _ in self.dropped]
+        for node in el.order[el.index + 1:el.last + 1]:
+            if node.name == "table":
+                k = bisect_right(starts, node.index) - 1
+                if k < 0 or self.dropped[k][1] < node.index:
+                    return True  # a table outside every removed subtree
+        return False
+
+
 def _own(table: Node, names: set[str]) -> Iterator[Node]:
-    """Elements named `names` that belong to `table` itself: descendants not inside a nested table."""
-    stack = list(reversed(list(table.children())))
-    while stack:
-        node = stack.pop()
-        if node.name in names:
+    """Elements named `names` that belong to `table` itself: descendants not inside a nested table
+    (nor inside a match), read off the page's element list in document order."""
+    order, i, end = table.order, table.index + 1, table.last
+    while i <= end:
+        node = order[i]
+        if node.removed or node.name == "table":
+            i = node.last + 1
+        elif node.name in names:
             yield node
-            continue
-        if node.name == "table":
-            continue
-        stack.extend(reversed(list(node.children())))
+            i = node.last + 1
+        else:
+            i += 1
 
 
 def own_rows(table: Node) -> list[Node]:

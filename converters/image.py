@@ -24,6 +24,7 @@ from PIL import Image
 
 from xxgk.model import Block, ConversionError, Document, Source
 from xxgk.converters.ocr import OcrEngine, default_engine, engine_name
+from xxgk.converters import scan_osd
 from xxgk.converters.scan_cells import crop_cell
 from xxgk.converters.scan_join import join_pages
 from xxgk.converters.scan_numbers import LOW_CONF, signed
@@ -65,7 +66,7 @@ def ocr_page(image: Image.Image, page: int, engine: Optional[OcrEngine] = None,
             turn = 0
     # OSD (0.8 CPU-s) only where the geometry is unsure, or a page it found upright reads as if sideways.
     if detect_orientation and read.quality < (READS_SIDEWAYS if turn is not None else READS_UPRIGHT):
-        rot = engine.orientation(lay.gray)
+        rot = scan_osd.orientation(engine, lay.gray)
         if rot and rot[0] and rot[1] >= 2.0 and (turn is None or rot[0] in (90, 270)):
             total = (rot[0] + (turn or 0)) % 360
             turned = _read_page(raster.analyze(arr, dpi, page=page, rotation=total), page, engine)

@@ -8,7 +8,8 @@ instead (converters/tesseract_api.py: 6.4 vs 8.7 CPU-s for the 200-dpi sealed ta
 Cell crops of scans coarser than CELL_DPI are enlarged to it before they are read.
 
 Cell kinds:
-  "probe"    eng psm 7, no whitelist: a quick first pass that tells numbers from labels
+  "probe"    eng psm 7, no whitelist: a quick first pass that tells numbers from labels; gives
+             (text, conf, raw text): a raw text of digits stands for the number vote's eng pass
   "number"   eng psm 7 + digit whitelist on the raw crop and on an Otsu crop, and chi_sim
              psm 7 + whitelist on the Otsu crop; the three vote (a pass that reads nothing is
              redone with psm 13: psm 7 drops some lone glyphs, e.g. a thin-stemmed "4")
@@ -192,14 +193,18 @@ class TesseractEngine(OcrEngine):
             return list(crops)
         return [cv2.resize(c, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC) for c in crops]
 
-    def read_cells(self, crops: Sequence[np.ndarray], kind: str) -> list[tuple[str, float]]:
+    def read_cells(self, crops: Sequence[np.ndarray], kind: str,
+                   probes: Optional[Sequence[Optional[tuple[str, float]]]] = None) -> list[tuple]:
+        """`probes` (numbers only): each crop's raw probe reading (text, conf) or None; one of only
+        digits stands for the eng pass on the raw crop (the same image, psm and model: the whitelist
+        changes nothing when the best reading is digits already), so that pass skips the crop."""
         crops = self._enlarged(crops)
         if kind == "number":
-            return self._numbers(crops)
+            return self._numbers(crops, probes)
         if kind == "probe":
             words = self._run(crops, "eng", 7, dpi=self._cell_dpi())
-            return [(re.sub(r"[|\[\]]", "", t).strip(), c)
-                    for t, c in (self._line_text(w) for w in words)]
+            return [(re.sub(r"[|\[\]]", "", t).strip(), c, self._line_text(w, "")[0])
+                    for (t, c), w in ((self._line_text(w), w) for w in words)]
         if kind in ("label", "vertical"):
             lang, psm = ("chi_sim", 6) if kind == "label" else ("chi_sim_vert", 5)
             words = self._run(crops, lang, psm, dpi=self._cell_dpi())
@@ -217,7 +222,8 @@ class TesseractEngine(OcrEngine):
     def _cell_dpi(self) -> int:
         return int(round(self.dpi * self._cell_scale()))
 
-    def _numbers(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+    def _numbers(self, crops: Sequence[np.ndarray],
+                 probes: Optional[Sequence[Optional[tuple[str, float]]]] = None) -> list[tuple[str, float]]:
         """Three readings vote: eng on the raw crop, eng and chi_sim on an Otsu crop.
 
         On noisy scans eng alone sometimes agrees with itself on a wrong digit (a speck on
@@ -227,9 +233,15 @@ class TesseractEngine(OcrEngine):
         wl = [f"tessedit_char_whitelist={DIGITS}"]
         binar = [otsu(c) for c in crops]
         setup = [(crops, "eng"), (binar, "eng"), (binar, "chi_sim")]
+        known = [p if p is not None and p[0] and set(p[0]) <= set(DIGITS) else None
+                 for p in (probes or [None] * len(crops))]
+        raw = [i for i, p in enumerate(known) if p is None]
         with ThreadPoolExecutor(3) as ex:
-            jobs = [ex.submit(self._run, ims, lang, 7, wl, self._cell_dpi()) for ims, lang in setup]
-            passes = [[self._line_text(w, "") for w in j.result()] for j in jobs]
+            first = ex.submit(self._run, [crops[i] for i in raw], "eng", 7, wl, self._cell_dpi())
+            jobs = [ex.submit(self._run, ims, lang, 7, wl, self._cell_dpi()) for ims, lang in setup[1:]]
+            passes = [list(known)] + [[self._line_text(w, "") for w in j.result()] for j in jobs]
+            for i, w in zip(raw, first.result()):
+                passes[0][i] = self._line_text(w, "")
             # psm 7's line finder drops some lone glyphs (a thin-stemmed "4" comes back empty
             # from all three passes); psm 13 (raw line, no layout analysis) reads them.
             empty = [[i for i, (t, _) in enumerate(p) if not t] for p in passes]

@@ -28,6 +28,8 @@ class Crop:
     dash: bool = False  # a short horizontal stroke left of all glyphs: a minus sign
     split: Optional[int] = None  # x in `image` where trailing CJK-wide glyphs (元, 万元, 件) start
     unit_glyphs: int = 0  # how many glyph groups lie right of `split`
+    glyphs: int = 0  # glyph groups of a single-line cell
+    wide_glyphs: int = 0  # of which as wide as they are tall (CJK; digits are ~0.6 as wide)
 
 
 def crop_cell(lay: raster.PageLayout, cell: Cell) -> Crop:
@@ -73,6 +75,8 @@ def crop_cell(lay: raster.PageLayout, cell: Cell) -> Crop:
     if not vertical and k.lines == 1:
         groups, k.dash = _glyph_groups(stats[keep])
         k.split, k.unit_glyphs = _unit_split(groups, bx0, pad)
+        hmax = max((g[3] - g[2] for g in groups), default=0)
+        k.glyphs, k.wide_glyphs = len(groups), sum(g[1] - g[0] >= 0.8 * hmax for g in groups)
     return k
 
 

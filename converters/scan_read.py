@@ -25,11 +25,15 @@ def read_cells(lay: raster.PageLayout, crops: list[Crop], engine: OcrEngine, ex:
     """Cell by cell (tesseract): a probe pass sorts numbers from labels, then batches per kind."""
     inked = [k for k in crops if k.image is not None]
     probe_in = [k for k in inked if not k.vertical]
-    probe = engine.read_cells([k.image for k in probe_in], "probe")
+    # A cell of several text lines is a label whatever the probe reads, and so is a line of mostly
+    # CJK-wide glyphs (the eng probe costs most on those): only the others are probed.
+    probed = [k for k in probe_in if k.lines == 1 and not looks_cjk(k)]
+    probe = engine.read_cells([k.image for k in probed], "probe")
+    raw_probe = {id(k): (p[2], p[1]) for k, p in zip(probed, probe) if len(p) > 2}  # (raw text, conf)
     unit_probes = []  # digits then a unit the probe turned into letters ("2510007t"): read both ways
-    for k, (text, _) in zip(probe_in, probe):
+    for k, (text, _, *_) in zip(probed, probe):
         text = text.replace(" ", "")
-        k.kind = "number" if k.lines == 1 and numberish(text) else "label"
+        k.kind = "number" if numberish(text) else "label"
         lead = re.match(r"-?(\d+)", text)
         if (k.kind == "label" and k.lines == 1 and k.split is not None and lead
                 and len(lead.group(1)) >= k.blobs - k.unit_glyphs):
@@ -50,7 +54,9 @@ def read_cells(lay: raster.PageLayout, crops: list[Crop], engine: OcrEngine, ex:
     images["number"] += [side(k.image, k.split, pad, left=True) for k in split]
     units = (ex.submit(engine.read_cells, [side(k.image, k.split, pad, left=False) for k in split], "label")
              if split else None)
-    futures = {kind: ex.submit(engine.read_cells, images[kind], kind)
+    # The probe's digits stand for the number vote's eng pass on the raw crop (ocr.TesseractEngine).
+    extra = {"number": ([raw_probe.get(id(k)) for k in kinds["number"]] + [None] * len(split),)} if raw_probe else {}
+    futures = {kind: ex.submit(engine.read_cells, images[kind], kind, *extra.get(kind, ()))
                for kind, ks in kinds.items() if ks}
     readings: dict[int, dict[str, tuple[str, float]]] = {}
     for kind, f in futures.items():
@@ -65,7 +71,7 @@ def read_cells(lay: raster.PageLayout, crops: list[Crop], engine: OcrEngine, ex:
                 if joined is not None:
                     readings[id(k)]["number"] = joined
                     k.blobs -= k.unit_glyphs
-    retry = []
+    retry, recheck = [], []
     for k in inked:
         r = readings.get(id(k), {})
         if "vertical" in r:
@@ -79,7 +85,14 @@ def read_cells(lay: raster.PageLayout, crops: list[Crop], engine: OcrEngine, ex:
                 retry.append(k)  # maybe a label the probe took for digits ("2.重复申请" -> "2")
         else:
             text, conf = r.get("label", ("", 0.0))
+            if looks_cjk(k) and is_number(text.replace(" ", "")):
+                recheck.append(k)  # digits after all (touching digits look wide): the number vote decides
         k.cell.text, k.cell.confidence = text, round(conf, 3)
+    if recheck:
+        for k, (text, conf) in zip(recheck, engine.read_cells([k.image for k in recheck], "number")):
+            text, conf = check_number(text, conf, k.blobs, k.dash)
+            k.cell.text, k.cell.confidence = (text, round(conf, 3)) if conf >= LOW_CONF else \
+                (k.cell.text, round(min(k.cell.confidence or 0.0, 0.5), 3))
     if retry:
         for k, (text, conf) in zip(retry, engine.read_cells([k.image for k in retry], "label")):
             if text and (not k.cell.text or _CJK.search(text)):
@@ -136,6 +149,11 @@ def read_cells_from_page(lay: raster.PageLayout, crops: list[Crop], engine: OcrE
             conf = min(conf, 0.3)
         k.cell.text, k.cell.confidence = text, round(conf, 3)
     return prose
+
+
+def looks_cjk(k: Crop) -> bool:
+    """A single text line of at least 4 glyph groups, half or more of them CJK-wide: a label."""
+    return k.lines == 1 and k.glyphs >= 4 and k.wide_glyphs >= max(3, 0.5 * k.glyphs)
 
 
 def doubtful_labels(lay: raster.PageLayout, by_cell: dict[int, Crop]) -> list[Crop]:

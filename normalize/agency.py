@@ -4,8 +4,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
+from xxgk.normalize.labels import CACHED_LEN
 from xxgk.normalize.places import Division, gazetteer, within_one_edit
 
 # Longest first: 人民政府办公室 must win over 办公室, 管理委员会 over 委员会.
@@ -37,7 +39,17 @@ _ZONE = re.compile(r"(?:开发区|园区|新区|保税区|示范区|试验区|�
 
 def clean(name: str) -> str:
     """Full-width → half-width, no spaces: the form names are compared and grouped in."""
-    return re.sub(r"[\s\u3000]+", "", unicodedata.normalize("NFKC", name or ""))
+    return _clean_short(name) if name is None or len(name) <= CACHED_LEN else _clean(name)
+
+
+_SPACES = re.compile(r"[\s\u3000]+")
+
+
+def _clean(name: Optional[str]) -> str:
+    return _SPACES.sub("", unicodedata.normalize("NFKC", name or ""))
+
+
+_clean_short = lru_cache(maxsize=16384)(_clean)  # each paragraph is cleaned once per pattern that reads it
 
 
 @dataclass
@@ -132,6 +144,7 @@ def org_suffix(name: str) -> Optional[str]:
     return next((s for s in ORG_SUFFIXES if name.endswith(s)), None)
 
 
+@lru_cache(maxsize=16384)  # the gazetteer is fixed: a name's answer never changes, and names recur
 def is_org_name(name: str) -> bool:
     """Region prefix (optional), body, organisational suffix; no words of a clause."""
     name = clean(name)

@@ -1,6 +1,7 @@
 """Order-preserving alignment of table rows to template rows by label similarity."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Sequence
 
 from xxgk.normalize.labels import similarity
@@ -14,7 +15,8 @@ def align(labels: Sequence[str], templates: Sequence[tuple[str, ...]], min_score
     Order is what keeps 1.属于国家秘密 out of （四）'s 1. and 3.其他 away from 其他处理.
     """
     n, m = len(labels), len(templates)
-    score = [[similarity(labels[i], templates[j]) for j in range(m)] for i in range(n)]
+    rows = tuple(templates)
+    score = [_scores(label, rows) for label in labels]
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):
         for j in range(m - 1, -1, -1):
@@ -34,6 +36,11 @@ def align(labels: Sequence[str], templates: Sequence[tuple[str, ...]], min_score
         else:
             j += 1
     return out
+
+
+@lru_cache(maxsize=16384)  # a label's scores against one template's rows: the same every report
+def _scores(label: str, templates: tuple[tuple[str, ...], ...]) -> tuple[float, ...]:
+    return tuple(similarity(label, t) for t in templates)
 
 
 def fill_gaps(match: dict[int, int], n: int) -> dict[int, int]:

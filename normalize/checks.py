@@ -13,8 +13,9 @@ def _fmt(v) -> str:
 def run_checks(values: dict[str, Any], rules: Sequence[Rule]) -> list[dict]:
     out = []
     for rule in rules:
-        vals = [values.get(f) for f in rule.fields]
-        if any(v is None for v in vals):
+        fields = rule.fields
+        vals = [values.get(f) for f in fields]
+        if None in vals:
             continue  # a null field cannot be checked; its own warning says why
         total = sum(c * v for (_, c), v in zip(rule.terms, vals))
         passed = abs(total) < 1e-6
@@ -25,6 +26,6 @@ def run_checks(values: dict[str, Any], rules: Sequence[Rule]) -> list[dict]:
             "rule": rule.rule,
             "passed": passed,
             "message": f"{rule.subject}: {' + '.join(lhs)} {relation} {' + '.join(rhs)}",
-            "fields": rule.fields,
+            "fields": fields,
         })
     return out

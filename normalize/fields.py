@@ -50,10 +50,12 @@ class FieldStore:
 def nest(flat: dict[str, Any], prefix: str) -> dict:
     """{'a.b.c': 1} under prefix 'a' → {'b': {'c': 1}}, keeping insertion order."""
     out: dict = {}
+    head = prefix + "."
+    cut = len(head)
     for path, v in flat.items():
-        if not path.startswith(prefix + "."):
+        if not path.startswith(head):
             continue
-        keys = path[len(prefix) + 1:].split(".")
+        keys = path[cut:].split(".")
         node = out
         for k in keys[:-1]:
             node = node.setdefault(k, {})

@@ -20,6 +20,7 @@ _CONTACT = re.compile(rf"请与(?P<a>[\u4e00-\u9fff]{{2,30}}?{_ORG})联系")
 _NAMED_REPORT = re.compile(rf"(?:编制|公布|发布)了?(?:{_YEAR}年度?)?(?P<a>[\u4e00-\u9fff]{{2,30}}?{_ORG})(?:{_YEAR}年度?)?"
                            rf"(?:政府)?信息公开(?:工作)?年度报")
 _LEADING_TITLE = re.compile(rf"^(?P<a>[\u4e00-\u9fff]{{2,30}}?{_ORG})(?:关于)?(?:{_YEAR}年度?)?(?:政府)?信息公开(?:工作)?年度报告")
+_UP_TO_YEAR = re.compile(rf"^.*?{_YEAR}年度?")
 _MENTION = re.compile(rf"(?=([\u4e00-\u9fff]{{2,12}}?{_ORG}))")
 
 
@@ -75,7 +76,7 @@ def body_candidates(paragraphs: list, skip: set[int], strong_only: bool = False
             if i in skip:
                 continue
             for m in pat.finditer(clean(p.text)):
-                name = re.sub(rf"^.*?{_YEAR}年度?", "", m.group("a"))
+                name = _UP_TO_YEAR.sub("", m.group("a"))
                 name = _trim_to_place(name)
                 if not name or not is_org_name(name):
                     continue

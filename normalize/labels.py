@@ -5,7 +5,7 @@ import re
 import unicodedata
 from difflib import SequenceMatcher
 from functools import lru_cache
-from typing import Sequence
+from typing import Optional, Sequence
 
 # OCR and typesetting confusions seen in real reports, folded before comparing.
 _FOLD = str.maketrans({"《": "(", "〈": "(", "》": ")", "〉": ")", "【": "(", "】": ")",
@@ -30,7 +30,19 @@ def normalize_label(text: str) -> str:
 
 def compact(text: str) -> str:
     """NFKC with all whitespace removed: for searching words in cells and headers."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+    return _compact_short(text) if text is None or len(text) <= CACHED_LEN else _compact(text)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _compact(text: Optional[str]) -> str:
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text or ""))
+
+
+# One paragraph or cell is compacted by several readers; texts up to this length are kept, longer ones not.
+CACHED_LEN = 400
+_compact_short = lru_cache(maxsize=16384)(_compact)
 
 
 @lru_cache(maxsize=65536)
@@ -68,8 +80,19 @@ _INNER_NUMBERING = re.compile(r"(?<=[\u4e00-\u9fff）)”\s])(?<!第)(?=[(（][�
 
 def split_label(text: str) -> list[str]:
     """A label cell holding a group label and a row label run together, as its parts."""
+    return list(_split_label(text))
+
+
+@lru_cache(maxsize=65536)
+def _split_label(text: str) -> tuple[str, ...]:
     parts = [p.strip() for p in _INNER_NUMBERING.split(text or "")]
-    return [p for p in parts if p] or [text.strip()]
+    return tuple(p for p in parts if p) or (text.strip(),)
+
+
+@lru_cache(maxsize=65536)
+def top_score(text: str, aliases: tuple[tuple[str, ...], ...]) -> float:
+    """The label's best similarity over several template rows (0 when there are none)."""
+    return max((similarity(text, a) for a in aliases), default=0.0)
 
 
 def best_label(labels: Sequence[str], aliases: Sequence[tuple[str, ...]]) -> str:
@@ -80,10 +103,15 @@ def best_label(labels: Sequence[str], aliases: Sequence[tuple[str, ...]]) -> str
     """
     if not labels:
         return ""
-    best, score = labels[-1], max((similarity(labels[-1], a) for a in aliases), default=0.0)
+    return _best_label(tuple(labels), aliases if isinstance(aliases, tuple) else tuple(aliases))
+
+
+@lru_cache(maxsize=65536)  # a row's label cells recur report after report
+def _best_label(labels: tuple[str, ...], aliases: tuple[tuple[str, ...], ...]) -> str:
+    best, score = labels[-1], top_score(labels[-1], aliases)
     for k in range(2, len(labels) + 1):
         joined = "".join(labels[-k:])
-        s = max((similarity(joined, a) for a in aliases), default=0.0)
+        s = top_score(joined, aliases)
         if s > score + 1e-9:
             best, score = joined, s
     return best

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import itertools
+from functools import lru_cache
 from typing import Optional
 
 from xxgk.normalize.align import MIN_SCORE, align, fill_gaps
 from xxgk.normalize.fields import FieldStore
-from xxgk.normalize.labels import best_label, normalize_label, similarity
+from xxgk.normalize.labels import best_label, normalize_label, top_score
 from xxgk.normalize.rows import LogicalRow, Slot, data_rows, detached_notes, fit_slots, pair_label_block, value_block
 from xxgk.normalize.row_positions import column_slots, fit_between_anchors, fit_by_position, value_columns
 from xxgk.normalize.rules import Rule, application_rules, review_rules
@@ -22,6 +23,7 @@ COLUMN_NAMES = dict(zip(APPLICANT_KEYS, ("自然人", "商业企业", "科研机
 _HEADER_CHARS = set("".join(APPLICANT_HEADER_WORDS))
 
 
+@lru_cache(maxsize=65536)
 def _is_header_fragment(text: str) -> bool:
     """Pieces of the applicant header wrapped into a row (商业企科研机社会公法律服), not its label."""
     t = normalize_label(text)
@@ -103,9 +105,8 @@ def _active_result_rows(template: Template, matched: set[str]) -> list[str]:
 
 
 def read_applications(rows: list[LogicalRow], template: Template, store: FieldStore) -> list[Rule]:
-    aliases = [t.labels for t in template.results]
-    rows = pair_label_block(rows, lambda r: len(r.labels) <= 2 and any(
-        similarity(_label(r, aliases), a) >= MIN_SCORE for a in aliases))
+    aliases = tuple(t.labels for t in template.results)
+    rows = pair_label_block(rows, lambda r: len(r.labels) <= 2 and top_score(_label(r, aliases), aliases) >= MIN_SCORE)
     detached = detached_notes(rows)
     fragments = {id(s) for slots in detached.values() for s in slots}
     data = [r for r in data_rows(rows) if not (r.slots and all(id(s) in fragments for s in r.slots))]

@@ -1,21 +1,26 @@
-"""Table 三's rows placed by their position when OCR leaves their labels unreadable.
+"""Table rows placed by their position when OCR leaves their labels unreadable.
 
 A fax-quality scan reads the numbers but not the thin-stroke labels. If the rows that are
-recognised (anchors) sit at one constant offset in one form of the template (（六） as one row
-or as three), and the grid's numbered rows cover that form from its first row to its last, each
-unrecognised row is the template row at its place. The readers keep such rows only if every sum
-of the template then holds.
+recognised (anchors) sit at one constant offset in one form of the template, and the grid's rows
+cover that form from its first row to its last, each unrecognised row is the template row at its
+place. Table 三 (（六） as one row or as three): the readers keep such rows only if every sum of
+the template then holds. Table 二 has no sums: every grid row must have the shape of its template
+row (section row, column header, data row with its count of number cells), see fit_layout.
 """
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
-from typing import Optional
+from typing import Callable, Optional
 
 from xxgk.normalize.numbers import is_blank, parse_number
-from xxgk.normalize.rows import LogicalRow, Slot, fit_slots
+from xxgk.normalize.rows import LogicalRow, Slot, cell_text, fit_slots
 from xxgk.normalize.templates.base import Template
+from xxgk.normalize.templates.layout_two import LayoutRow
 
 MIN_ANCHORS = 2
+# An OCR read this sure is kept without a sum to confirm it (xxgk.normalize.readers trusts the same).
+TRUSTED_OCR = 0.9
 
 
 def template_variants(template: Template) -> list[list[int]]:
@@ -36,25 +41,69 @@ def fit_by_position(match: dict[int, int], rows: list[LogicalRow],
     None unless exactly one form fits: every anchor at the same offset, the first and last rows
     holding numbers at the form's first and last rows, and no row with numbers outside it.
     """
-    if len(match) < MIN_ANCHORS:
-        return None
     numbered = [i for i, r in enumerate(rows) if r.numbers() or r.run]
-    if not numbered:
+    return fit_in_order(match, numbered, template_variants(template))
+
+
+def fit_in_order(match: dict[int, int], span: list[int], variants: list[list[int]],
+                 fits: Optional[Callable[[int, int], bool]] = None,
+                 min_anchors: int = MIN_ANCHORS) -> Optional[tuple[list[int], dict[int, int]]]:
+    """(the one sequence that fits, row index → template index for the rows between span's ends
+    that `match` does not name), or None.
+
+    A sequence fits when span's first and last rows are its first and last, every anchor in `match`
+    sits at its place in it, and `fits(row, template index)` (if given) holds for every row between.
+    """
+    if len(match) < min_anchors or not span:
         return None
-    fits = []
-    for seq in template_variants(template):
+    first, last = span[0], span[-1]
+    found = []
+    for seq in variants:
         at = {j: k for k, j in enumerate(seq)}
-        if any(j not in at for j in match.values()):
+        if last - first != len(seq) - 1 or any(j not in at or i - first != at[j] for i, j in match.items()):
             continue
-        offsets = {i - at[j] for i, j in match.items()}
-        if len(offsets) != 1:
+        if fits is not None and not all(fits(i, seq[i - first]) for i in range(first, last + 1)):
             continue
-        off = offsets.pop()
-        if numbered[0] - off != 0 or numbered[-1] - off != len(seq) - 1:
-            continue
-        added = {i: seq[i - off] for i in range(numbered[0], numbered[-1] + 1) if i not in match}
-        fits.append((seq, added))
-    return fits[0] if len(fits) == 1 else None
+        found.append((seq, {i: seq[i - first] for i in range(first, last + 1) if i not in match}))
+    return found[0] if len(found) == 1 else None
+
+
+def _has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in unicodedata.normalize("NFKC", text))
+
+
+def row_shape_fits(row: LogicalRow, want: LayoutRow) -> bool:
+    """Whether a positional grid row has the printed shape of a table 二 layout row.
+
+    Section: one non-blank cell, not a number. Column header: a label cell and `width` cells of
+    words without digits. Data: a label cell and `width` cells each blank or holding digits (a
+    number OCR garbled, 了119, is still a number's cell; a column header has none).
+    """
+    if not row.positional or row.run is not None:
+        return False
+    texts = [cell_text(c.text) for c in row.cells]
+    filled = [t for t in texts if not is_blank(t)]
+    if want.kind == "section":
+        return len(filled) == 1 and parse_number(filled[0]) is None
+    if len(texts) != 1 + want.width:
+        return False
+    values = texts[1:]
+    if want.kind == "header":
+        return all(not is_blank(t) and not _has_digit(t) for t in values)
+    return all(is_blank(t) or _has_digit(t) for t in values)
+
+
+def fit_layout(match: dict[int, int], rows: list[LogicalRow],
+               layout: tuple[LayoutRow, ...]) -> Optional[dict[int, int]]:
+    """Row index → layout index for every unrecognised row, when the grid prints the layout exactly.
+
+    `rows` are the table's rows with all-blank ones left out; `match` names the recognised data rows
+    by their layout index. None unless there are as many rows as layout rows, each of its row's
+    shape, and every recognised row at its own place.
+    """
+    fit = fit_in_order(match, list(range(len(rows))), [list(range(len(layout)))],
+                       lambda i, k: row_shape_fits(rows[i], layout[k]), min_anchors=0)
+    return None if fit is None else fit[1]
 
 
 def value_columns(rows: list[LogicalRow], width: int) -> Optional[tuple[int, ...]]:

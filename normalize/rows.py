@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 import re
@@ -94,6 +95,24 @@ def _unstack(cells: list[Cell]) -> Optional[list[LogicalRow]]:
     return out
 
 
+@lru_cache(maxsize=65536)  # cell texts recur within a report and report after report
+def _reading(text: str) -> tuple[str, str, Optional[Parsed], Optional[tuple], tuple[str, ...]]:
+    """One cell as table_rows sees it: (its text without <br>, kind, number, stacked numbers, label parts).
+
+    kind: "stacked" (one number per line), "num", "blank" or "label".
+    """
+    plain = cell_text(text)
+    stack = _stacked(text)
+    if stack:
+        return plain, "stacked", None, tuple(stack), ()
+    parsed = parse_number(plain)
+    if parsed is not None:
+        return plain, "num", parsed, None, ()
+    if is_blank(plain):
+        return plain, "blank", None, None, ()
+    return plain, "label", None, None, tuple(split_label(plain))
+
+
 def table_rows(table: Table) -> list[LogicalRow]:
     """Split each anchored row into label cells and value slots.
 
@@ -101,39 +120,34 @@ def table_rows(table: Table) -> list[LogicalRow]:
     the source left); in flattened text blanks are padding and are dropped.
     """
     out = []
+    positional = table.positional
     for cells in table.rows():
-        plain = [cell_text(c.text) for c in cells]
-        texts = [t for t in plain if not is_blank(t)]
+        readings = [_reading(c.text) for c in cells]
+        texts = [r[0] for r in readings if r[1] != "blank"]
         if len(texts) == 1 and is_page_number(texts[0]):
             continue  # a page footer (— 4 —) the extraction left inside the table
-        stacks = [_stacked(c.text) for c in cells]
-        if any(stacks):
+        if any(r[1] == "stacked" for r in readings):
             unstacked = _unstack(cells)
             if unstacked is not None:
                 out.extend(unstacked)
                 continue
         # One label and a cell of stacked numbers: columns merged into one cell, read in column order.
-        side_by_side = sum(len(split_label(t)) for t, st in zip(plain, stacks)
-                           if st is None and parse_number(t) is None and not is_blank(t)) == 1
-        kinds = []
-        for t, st in zip(plain, stacks):
-            p = parse_number(t) if st is None else None
-            kinds.append("stacked" if st else "num" if p is not None else "blank" if is_blank(t) else "label")
-        last_label = max((i for i, k in enumerate(kinds) if k == "label"), default=-1)
+        side_by_side = sum(len(r[4]) for r in readings if r[1] == "label") == 1
+        last_label = max((i for i, r in enumerate(readings) if r[1] == "label"), default=-1)
         labels, slots = [], []
-        for i, (c, t, k) in enumerate(zip(cells, plain, kinds)):
+        for i, (c, (_, k, parsed, stack, parts)) in enumerate(zip(cells, readings)):
             if k == "label":
-                labels.extend(split_label(t))
+                labels.extend(parts)
             elif k == "num":
-                slots.append(Slot(c.text, parse_number(t), c))
+                slots.append(Slot(c.text, parsed, c))
             elif k == "stacked" and side_by_side:
-                slots.extend(Slot(c.text, parsed, c, merged=True) for _, parsed in stacks[i])
+                slots.extend(Slot(c.text, p, c, merged=True) for _, p in stack)
             elif k == "stacked":
                 slots.append(Slot(c.text, None, c))  # numbers of several rows in one cell: unreadable
-            elif table.positional and i > last_label:
+            elif positional and i > last_label:
                 # A blank spanning several columns is one blank per column it covers.
                 slots.extend(Slot(c.text, None, c) for _ in range(c.colspan))
-        out.append(LogicalRow(labels, slots, table.positional, cells))
+        out.append(LogicalRow(labels, slots, positional, cells))
     return out
 
 

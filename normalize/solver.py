@@ -30,15 +30,26 @@ def propagate(values: dict[str, Value], rules: Sequence[Rule]) -> dict[str, Valu
     """Values pinned by the rules (knowns included); raises Contradiction."""
     lo = {k: (v if v is not None else 0.0) for k, v in values.items()}
     hi = {k: (v if v is not None else math.inf) for k, v in values.items()}
+    # A rule whose fields kept their bounds since its last look would only repeat it: skipped.
+    # Every pass still looks at the rules in order, so what is pinned, and which rule breaks, is unchanged.
+    changed_at = dict.fromkeys(values, 0)  # field → step of its last narrowing
+    looked_at: list[int] = [-1] * len(rules)  # rule → step its last look began
+    step = 0
     for _ in range(100):
         changed = False
-        for rule in rules:
-            spans = [_interval(c, lo[f], hi[f]) for f, c in rule.terms]
+        for r, rule in enumerate(rules):
+            terms = rule.terms
+            seen = looked_at[r]
+            if seen >= 0 and all(changed_at[f] < seen for f, _ in terms):
+                continue
+            step += 1
+            looked_at[r] = step
+            spans = [_interval(c, lo[f], hi[f]) for f, c in terms]
             total_lo = sum(s[0] for s in spans)
             total_hi = sum(s[1] for s in spans)
             if total_lo > 1e-9 or total_hi < -1e-9:
                 raise Contradiction(rule)
-            for k, ((f, c), _) in enumerate(zip(rule.terms, spans)):
+            for k, ((f, c), _) in enumerate(zip(terms, spans)):
                 if lo[f] == hi[f]:
                     continue
                 # c*x = -(sum of the others): bound the others' range, then divide by c.
@@ -51,6 +62,7 @@ def propagate(values: dict[str, Value], rules: Sequence[Rule]) -> dict[str, Valu
                     raise Contradiction(rule)
                 if (new_lo, new_hi) != (lo[f], hi[f]):
                     lo[f], hi[f] = new_lo, new_hi
+                    changed_at[f] = step
                     changed = True
         if not changed:
             break

@@ -1,16 +1,19 @@
 """Read table 二 (主动公开): rows matched regardless of order, no sums, so a number is kept only when certain."""
 from __future__ import annotations
 
+import re
 from typing import Optional, Sequence
 
-from xxgk.normalize.align import assign
+from xxgk.normalize.align import MIN_SCORE, assign
 from xxgk.normalize.fields import FieldStore
-from xxgk.normalize.labels import best_label
-from xxgk.normalize.numbers import parse_number, to_wanyuan
+from xxgk.normalize.labels import best_label, similarity
+from xxgk.normalize.numbers import is_blank, parse_number, to_wanyuan
 from xxgk.normalize.prose import stated_numbers
-from xxgk.normalize.rows import LogicalRow, Slot, data_rows, detached_notes, fit_slots
+from xxgk.normalize.row_positions import TRUSTED_OCR, fit_layout
+from xxgk.normalize.rows import LogicalRow, Slot, cell_text, data_rows, detached_notes, fit_slots
 from xxgk.normalize.splits import splits
 from xxgk.normalize.templates.base import NOTE_WORDS, Template
+from xxgk.normalize.templates.layout_two import LayoutRow, proactive_layout
 
 
 def _place_by_note(item, kept: list[Slot], notes: list[Slot]) -> Optional[list[Slot]]:
@@ -36,9 +39,13 @@ def read_proactive(rows: list[LogicalRow], template: Template, store: FieldStore
     # Unordered: extraction tools put table 二's blocks out of order, and its labels are all distinct.
     match = assign([best_label(r.labels, [it.labels for it in items]) for r in data], [it.labels for it in items])
     by_item = {j: data[i] for i, j in match.items()}
+    placed = _placed_by_layout(rows, by_item, template) if len(by_item) < len(items) else {}
     for j, item in enumerate(items):
         paths = [f"proactive.{item.key}.{f}" for f in item.fields]
         row = by_item.get(j)
+        if row is None and j in placed:
+            _read_placed(store, placed[j], paths, item)
+            continue
         if row is None:
             for p in paths:
                 store.set_null(p, "missing", f"table 二 has no row for {item.labels[0]}")
@@ -74,6 +81,64 @@ def read_proactive(rows: list[LogicalRow], template: Template, store: FieldStore
             slots = nums
         for p, kind, slot in zip(paths, item.kinds, slots):
             _set_proactive(store, p, kind, slot, item.labels[0])
+
+
+def _placed_by_layout(rows: list[LogicalRow], by_item: dict[int, LogicalRow],
+                      template: Template) -> dict[int, LogicalRow]:
+    """Template row index → grid row for the rows whose labels were not recognised, when the grid
+    prints the form's table 二 exactly (its section, column-header and data rows, each as wide as the
+    template's) and every recognised row sits at its own place; else nothing."""
+    layout = proactive_layout(template)
+    grid = [r for r in rows if not all(is_blank(cell_text(c.text)) for c in r.cells)]
+    at = {id(r): i for i, r in enumerate(grid)}
+    data_at = {lr.item: k for k, lr in enumerate(layout) if lr.kind == "data"}
+    if any(id(r) not in at for r in by_item.values()):
+        return {}
+    fit = fit_layout({at[id(r)]: data_at[j] for j, r in by_item.items()}, grid, layout)
+    aliases = [it.labels for it in template.proactive]
+    if fit is None or any(_names_other(grid[i], layout[k], aliases) for i, k in fit.items()):
+        return {}
+    return {layout[k].item: grid[i] for i, k in fit.items() if layout[k].kind == "data"}
+
+
+_ARTICLE = re.compile(r"[（(]([一二三四五六七八九十])[）)]")
+
+
+def _names_other(row: LogicalRow, want: LayoutRow, aliases: list[tuple[str, ...]]) -> bool:
+    """Whether a label that does read names another row than the layout's here: 第二十条第（六）项 where
+    （五） is printed, a row label read well enough but left over when the labels were matched, or any
+    label from a text layer (only OCR leaves a label unreadable)."""
+    texts = [cell_text(c.text) for c in row.cells if not is_blank(cell_text(c.text))]
+    if want.kind == "section":
+        m = _ARTICLE.search(texts[0]) if texts else None
+        return m is not None and f"（{m.group(1)}）" != want.block
+    if want.kind != "data" or not row.cells:
+        return False
+    if row.cells[0].method != "ocr" and not is_blank(cell_text(row.cells[0].text)):
+        return True  # a text layer's label is legible: a row it names is not the template's
+    scores = [similarity(cell_text(row.cells[0].text), a) for a in aliases]
+    return max(scores) >= MIN_SCORE and max(scores) > scores[want.item]
+
+
+def _read_placed(store: FieldStore, row: LogicalRow, paths: list[str], item) -> None:
+    """A row taken as the template row at its place: its value cells in column order, a warning on
+    each field; with no sums to confirm them, an unsure OCR read is not kept."""
+    label, printed = item.labels[0], cell_text(row.cells[0].text).strip()
+    why = (f"row label 「{printed}」 not recognised; taken as 「{label}」 from its place: table 二's rows "
+           "fit the template's blocks, column headers and row widths exactly, and every recognised row "
+           "sits at its own place")
+    for path, kind, cell in zip(paths, item.kinds, row.cells[1:]):
+        raw = cell_text(cell.text)
+        slot = Slot(cell.text, parse_number(raw), cell)
+        if slot.parsed is None and not is_blank(raw):
+            store.set_null(path, "unreadable", f"{label}: {raw!r} does not read as a number", cell.text)
+        elif slot.parsed is not None and cell.method == "ocr" and (cell.confidence or 0.0) < TRUSTED_OCR:
+            store.set_null(path, "low_confidence", f"{label}: OCR read {raw!r} at confidence "
+                           f"{cell.confidence or 0.0:.2f}; the row's label is unreadable too and table 二 has "
+                           "no sums to confirm it, so it is not used", cell.text)
+        else:
+            _set_proactive(store, path, kind, slot, label)
+        store.warn(path, "label_by_position", why, printed)
 
 
 def _read_run_proactive(store: FieldStore, raw: str, paths: list[str], item, prose: Sequence[str] = ()) -> None:

@@ -8,6 +8,11 @@ from pathlib import Path
 from typing import Callable, Optional
 from urllib.parse import urlparse
 
+try:  # orjson writes the same indented text ~30x faster than the stdlib's pure-Python indenting encoder
+    import orjson
+except ImportError:  # pragma: no cover - orjson is a declared dependency; the stdlib writes equal JSON
+    orjson = None
+
 INPUT_EXTENSIONS = {".pdf", ".docx", ".doc", ".wps", ".rtf", ".odt", ".ofd", ".html", ".htm", ".shtml", ".xhtml",
                     ".txt", ".md", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
 TEMP_PREFIX = ".xxgk-"  # temp names are short and fixed-length: a long CJK output name must not make them too long
@@ -20,6 +25,11 @@ def is_url(s: str) -> bool:
 
 def dumps_report(report: dict) -> str:
     """The one serialisation of a report: local pool, cluster and API all write these exact bytes."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
+        except TypeError:  # what orjson does not take (a non-str key, an int past 64 bits): the stdlib does
+            pass
     return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
 
 
