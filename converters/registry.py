@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import importlib
-import io
-import zipfile
 from typing import Callable
 
 from xxgk.model import ConversionError, Document
@@ -31,6 +29,9 @@ def sniff(data: bytes, name: str = "") -> str:
     if head.lstrip().startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
+        import io
+        import zipfile  # here: a text or HTML report never needs it
+
         try:
             names = zipfile.ZipFile(io.BytesIO(data)).namelist()
         except zipfile.BadZipFile:

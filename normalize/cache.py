@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import marshal
 import os
-import tempfile
 from pathlib import Path
 from typing import Callable, Optional, TypeVar
 
@@ -22,6 +21,8 @@ def cache_dir() -> Optional[Path]:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
+    import tempfile  # only when a cache file is (re)written
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache-")

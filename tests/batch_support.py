@@ -56,11 +56,13 @@ def children(pid: int) -> list[int]:
 
 
 def pool_workers(main_pid: int) -> list[int]:
-    """The batch's worker processes: children of the main process started by multiprocessing's spawn."""
+    """The batch's worker processes: children of the main process named "xxgk-worker" (forked ones) or
+    started by multiprocessing's spawn."""
     out = []
     for c in children(main_pid):
         try:
-            if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes():
+            if (Path(f"/proc/{c}/comm").read_text().strip() == "xxgk-worker"
+                    or b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()):
                 out.append(c)
         except OSError:
             pass

@@ -12,7 +12,8 @@ DEFAULT_MAX_MEMORY_MB = 2048
 
 def run_isolated(fn: Callable, args: tuple, label: str, timeout: float,
                  max_memory_mb: Optional[int] = DEFAULT_MAX_MEMORY_MB):
-    """fn(*args) -> report dict, run in a fresh worker process; a ConversionResult whatever happens."""
+    """fn(*args) -> report dict, run in a fresh worker process (forked from a small single-threaded caller,
+    else spawned: xxgk.batch.worker.start_method); a ConversionResult whatever happens."""
     import os
 
     from xxgk.api import ConversionResult

@@ -124,22 +124,25 @@ def _key(path: str) -> str:
 def plan_outputs(inputs: list[BatchInput], out_dir: Path) -> list[Path]:
     """One output path per input, all different, decided before anything is converted."""
     out_dir = Path(out_dir)
+    root = os.path.abspath(out_dir)
 
-    def key(rel: str) -> str:
-        return _key(os.path.abspath(out_dir / rel))
+    def key(rel: str) -> str:  # = _key(abspath(out_dir / rel)), without a Path per call
+        return _key(os.path.normpath(os.path.join(root, rel)))
 
     reserved = {key(RUN_LOG)} | {_key(os.path.abspath(i.source)) for i in inputs if not is_url(i.source)}
     bases = [_base_rel(i) for i in inputs]
     rels = [_with_json(b) for b in bases]
+    keys = [key(r) for r in rels]
     count: dict[str, int] = {}
-    for r in rels:
-        count[key(r)] = count.get(key(r), 0) + 1
+    for k in keys:
+        count[k] = count.get(k, 0) + 1
     taken = set(reserved)
     final: list[Optional[str]] = [None] * len(inputs)
-    for i, r in enumerate(rels):  # first the names that need no tag, so a tagged name can never take them
-        if count[key(r)] == 1 and key(r) not in reserved:
+    # first the names that need no tag, so a tagged name can never take them
+    for i, (r, k) in enumerate(zip(rels, keys)):
+        if count[k] == 1 and k not in reserved:
             final[i] = r
-            taken.add(key(r))
+            taken.add(k)
     for i in range(len(inputs)):
         if final[i] is not None:
             continue

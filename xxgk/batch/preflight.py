@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from typing import Iterable, Optional
 
 from xxgk.model import MissingDependency
@@ -32,6 +30,9 @@ def _kind(path: str) -> Optional[str]:
 
 def tesseract_problem() -> Optional[str]:
     """Why Tesseract cannot read our scans here (naming the package to install), or None."""
+    import shutil
+    import subprocess  # here: a batch without PDFs or images never runs it
+
     if shutil.which("tesseract") is None:
         return "Tesseract is not installed: apt-get install tesseract-ocr " + " ".join(TESSERACT_LANGS.values())
     try:

@@ -32,13 +32,19 @@ class LocalPool:
         self.options = options
         self.workers: list[Worker] = []
 
+    def start(self, n_tasks: int) -> None:
+        """Start the workers, before any progress display's thread exists (so they can be forked)."""
+        o = self.options
+        n = max(1, min(o.jobs, n_tasks))
+        self.workers = [Worker(o.max_memory_mb, o.ocr_engine, o.timeout) for _ in range(n)]
+        for w in self.workers:
+            w.start()  # all start importing at once
+
     def run(self, tasks: list[Task], reporter: Reporter, labels: dict[int, str]) -> Iterator[tuple[int, dict]]:
         from multiprocessing.connection import wait
 
-        o = self.options
-        self.workers = [Worker(o.max_memory_mb, o.ocr_engine, o.timeout) for _ in range(max(1, min(o.jobs, len(tasks))))]
-        for w in self.workers:
-            w.start()  # all start importing at once
+        if not self.workers:
+            self.start(len(tasks))
         queue = deque(tasks)
         while queue or any(w.busy for w in self.workers):
             for w in self.workers:
@@ -110,9 +116,8 @@ def run(inputs: list[BatchInput], out_dir: Path, options: BatchOptions,
     ocr_warning = check_ocr([inputs[i].source for i in todo], options.ocr_engine)  # MissingDependency: exit 3
 
     results: list[Optional[InputResult]] = [None] * len(inputs)
-    reporter = Reporter(len(inputs) + len(problems or ()), options)
-    if ocr_warning:
-        reporter.message(f"xxgk: warning: {ocr_warning}", is_error=True)
+    backend = _backend(options) if todo else None
+    reporter: Optional[Reporter] = None
 
     def log_line(r: InputResult, **extra: object) -> None:
         if log is not None:
@@ -126,8 +131,12 @@ def run(inputs: list[BatchInput], out_dir: Path, options: BatchOptions,
         if on_result is not None:
             on_result(r)
 
-    backend = None
     try:
+        if isinstance(backend, LocalPool):
+            backend.start(len(todo))  # before the progress display starts its thread, so the workers can fork
+        reporter = Reporter(len(inputs) + len(problems or ()), options)
+        if ocr_warning:
+            reporter.message(f"xxgk: warning: {ocr_warning}", is_error=True)
         for p in problems or ():  # not inputs (nothing to resume), but each gets its line
             log_line(p)
             reporter.finished(None, p)
@@ -137,8 +146,7 @@ def run(inputs: list[BatchInput], out_dir: Path, options: BatchOptions,
                           if r.status == st.SKIPPED else {}))
         for d in {t.parent for t in targets}:
             remove_stale_temps(d)
-        if todo:
-            backend = _backend(options)
+        if backend is not None:
             tasks = [(i, make_task(inputs[i])) for i in todo]
             labels = {i: inputs[i].source for i in todo}
             for i, payload in backend.run(tasks, reporter, labels):
@@ -147,7 +155,8 @@ def run(inputs: list[BatchInput], out_dir: Path, options: BatchOptions,
     finally:
         if backend is not None:
             backend.close()
-        reporter.close()
+        if reporter is not None:
+            reporter.close()
         if log is not None:
             log.close()
     return results  # type: ignore[return-value]
