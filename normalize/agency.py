@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
-from xxgk.normalize.labels import CACHED_LEN
+from xxgk.normalize.memo import short_text_cache
 from xxgk.normalize.places import Division, gazetteer, within_one_edit
 
 # Longest first: 人民政府办公室 must win over 办公室, 管理委员会 over 委员会.
@@ -37,19 +37,13 @@ _BODY_WORD = re.compile(r"和|与|城乡|城市|地区")
 _ZONE = re.compile(r"(?:开发区|园区|新区|保税区|示范区|试验区|合作区|管理区|高新区|功能区|物流区|旅游区|风景区|度假区|林区|垦区|矿区)$")
 
 
-def clean(name: str) -> str:
-    """Full-width → half-width, no spaces: the form names are compared and grouped in."""
-    return _clean_short(name) if name is None or len(name) <= CACHED_LEN else _clean(name)
-
-
 _SPACES = re.compile(r"[\s\u3000]+")
 
 
-def _clean(name: Optional[str]) -> str:
+@short_text_cache()  # each paragraph is cleaned once per pattern that reads it
+def clean(name: Optional[str]) -> str:
+    """Full-width → half-width, no spaces: the form names are compared and grouped in."""
     return _SPACES.sub("", unicodedata.normalize("NFKC", name or ""))
-
-
-_clean_short = lru_cache(maxsize=16384)(_clean)  # each paragraph is cleaned once per pattern that reads it
 
 
 @dataclass

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-from xxgk.normalize.labels import CACHED_LEN, compact
+from xxgk.normalize.labels import compact
+from xxgk.normalize.memo import short_text_cache
 
 PATTERNS = tuple(re.compile(p) for p in (
     r"^[-—–－~]*\d{1,3}[-—–－~]*$",            # -3-  — 3 —  3
@@ -27,18 +27,12 @@ PATTERNS = tuple(re.compile(p) for p in (
 ))
 
 
+@short_text_cache()  # each paragraph is asked twice or more
 def is_furniture(text: str) -> bool:
-    return _furniture_short(text) if text is None or len(text) <= CACHED_LEN else _is_furniture(text)
-
-
-def _is_furniture(text: str) -> bool:
     t = compact(text)
     if not t:
         return True
     return any(p.search(t) for p in PATTERNS)
-
-
-_furniture_short = lru_cache(maxsize=16384)(_is_furniture)  # each paragraph is asked twice or more
 
 
 _PAGE_NUMBER = re.compile(r"^([-—–－~]+\d{1,3}[-—–－~]+|第\d{1,3}页(共\d{1,3}页)?|\d{1,3}/\d{1,3})$")

@@ -7,6 +7,8 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Optional, Sequence
 
+from xxgk.normalize.memo import short_text_cache
+
 # OCR and typesetting confusions seen in real reports, folded before comparing.
 _FOLD = str.maketrans({"《": "(", "〈": "(", "》": ")", "〉": ")", "【": "(", "】": ")",
                        "“": "", "”": "", "\"": "", "'": "", "‘": "", "’": "", "、": "、"})
@@ -28,21 +30,13 @@ def normalize_label(text: str) -> str:
     return _DROP.sub("", t)
 
 
-def compact(text: str) -> str:
-    """NFKC with all whitespace removed: for searching words in cells and headers."""
-    return _compact_short(text) if text is None or len(text) <= CACHED_LEN else _compact(text)
-
-
 _SPACES = re.compile(r"\s+")
 
 
-def _compact(text: Optional[str]) -> str:
+@short_text_cache()  # one paragraph or cell is compacted by several readers
+def compact(text: Optional[str]) -> str:
+    """NFKC with all whitespace removed: for searching words in cells and headers."""
     return _SPACES.sub("", unicodedata.normalize("NFKC", text or ""))
-
-
-# One paragraph or cell is compacted by several readers; texts up to this length are kept, longer ones not.
-CACHED_LEN = 400
-_compact_short = lru_cache(maxsize=16384)(_compact)
 
 
 @lru_cache(maxsize=65536)

@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Optional
+
+from xxgk.normalize.memo import short_text_cache
 
 ZERO_WORDS = {"—", "-", "/", "无", "－", "–", "——", "--", "∕", "／", "0"}
 # Marks that encoding noise or OCR leaves around digits: `??0`, `0?`, `0 `.
@@ -25,19 +26,17 @@ class Parsed:
 _ANNOTATED = re.compile(r"^\s*(?P<num>[^()（）]*?\d[^()（）]*?)\s*[(（](?P<note>[^()（）]*[\u4e00-\u9fff][^()（）]*)[)）]\s*$")
 
 
-def parse_number(raw: str) -> Optional[Parsed]:
+# A report's cells are read several times, and the same cells recur report after report: short
+# texts are read once (Parsed is frozen, so sharing one is safe).
+_CELL_LEN = 64
+
+
+@short_text_cache(max_len=_CELL_LEN, maxsize=65536)
+def parse_number(raw: Optional[str]) -> Optional[Parsed]:
     """A cell's number, or None when the cell is not a number (a label, or blank).
 
     Signs are kept (`-35`, `减4`, `增3`): the caller decides whether a sign is plausible. A note in
     brackets after the number is kept apart (`note`); the number is the cell's value."""
-    return _parse_short(raw) if raw is None or len(raw) <= _CACHED_LEN else _parse_number(raw)
-
-
-def is_blank(raw: str) -> bool:
-    return _blank_short(raw) if raw is None or len(raw) <= _CACHED_LEN else _is_blank(raw)
-
-
-def _parse_number(raw: Optional[str]) -> Optional[Parsed]:
     m = _ANNOTATED.match(unicodedata.normalize("NFKC", raw or ""))
     if m:
         base = _parse_plain(m.group("num"))
@@ -69,15 +68,9 @@ def _parse_plain(raw: str) -> Optional[Parsed]:
     return Parsed(value, unit=unit)
 
 
-def _is_blank(raw: Optional[str]) -> bool:
+@short_text_cache(max_len=_CELL_LEN, maxsize=65536)
+def is_blank(raw: Optional[str]) -> bool:
     return _NOISE.sub("", unicodedata.normalize("NFKC", raw or "")) == ""
-
-
-# A report's cells are read several times, and the same cells recur report after report: short
-# texts are read once (Parsed is frozen, so sharing one is safe); long ones are not kept.
-_CACHED_LEN = 64
-_parse_short = lru_cache(maxsize=65536)(_parse_number)
-_blank_short = lru_cache(maxsize=65536)(_is_blank)
 
 
 def to_wanyuan(p: Parsed) -> float | int:

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from xxgk.model import Paragraph
 from xxgk.normalize.furniture import is_furniture
-from xxgk.normalize.labels import CACHED_LEN
+from xxgk.normalize.memo import short_text_cache
 
 _SENTENCE_END = tuple("。！？；：!?;:」』”’）)》")
 _ITEM_START = re.compile(r"^\s*(\(|（|[一二三四五六七八九十]+[、.．]|\d+[、.．]|第[一二三四五六七八九十]|\*\*)")
@@ -27,16 +26,10 @@ _INLINE_FOOTER = re.compile(r"(?<=[\u4e00-\u9fff。，；、）])\s*[-—–－~
                             r"(?=[\u4e00-\u9fff（]|$)")
 
 
+@short_text_cache()  # the same paragraphs are read for headers, sections, prose
 def plain_line(text: str) -> str:
-    return _plain_short(text) if len(text) <= CACHED_LEN else _plain_line(text)
-
-
-def _plain_line(text: str) -> str:
     t = _MD_BOLD.sub("", _MD_LEAD.sub("", text))
     return _WRAP_SPACE.sub("", _INLINE_FOOTER.sub("", t)).strip()
-
-
-_plain_short = lru_cache(maxsize=16384)(_plain_line)  # the same paragraphs are read for headers, sections, prose
 
 
 def clean_paragraphs(paragraphs: list[Paragraph], furniture: frozenset[str] | set[str] = frozenset()) -> list[str]:

@@ -9,7 +9,8 @@ from xxgk.normalize.align import MIN_SCORE, align, fill_gaps
 from xxgk.normalize.fields import FieldStore
 from xxgk.normalize.labels import best_label, normalize_label, top_score
 from xxgk.normalize.rows import LogicalRow, Slot, data_rows, detached_notes, fit_slots, pair_label_block, value_block
-from xxgk.normalize.row_positions import column_slots, fit_between_anchors, fit_by_position, value_columns
+from xxgk.normalize.row_positions import (TRUSTED_OCR, column_slots, fit_between_anchors, fit_by_position,
+                                         value_columns)
 from xxgk.normalize.rules import Rule, application_rules, review_rules
 from xxgk.normalize.solver import ShortRow, solve
 from xxgk.normalize.splits import splits
@@ -51,10 +52,6 @@ def _row_view(row: LogicalRow, width: int, aliases=()) -> tuple[str, Optional[li
     return _label(row, aliases), None
 
 
-
-OCR_TRUSTED = 0.9
-
-
 def _distrust_ocr(values: dict, slots: dict, rules: list[Rule], short: list[ShortRow]) -> dict[str, Slot]:
     """Unsure OCR reads that break a sum, when the sums alone then pin every one of them.
 
@@ -67,7 +64,7 @@ def _distrust_ocr(values: dict, slots: dict, rules: list[Rule], short: list[Shor
 
     suspects = {f for r in rules if broken(r) for f in r.fields
                 if f in slots and slots[f].cell is not None and slots[f].cell.method == "ocr"
-                and (slots[f].cell.confidence or 0.0) < OCR_TRUSTED}
+                and (slots[f].cell.confidence or 0.0) < TRUSTED_OCR}
     if not suspects:
         return {}
     trial = {f: (None if f in suspects else v) for f, v in values.items()}
@@ -225,7 +222,7 @@ def _referee_positions(store: FieldStore, positioned: dict[str, int], data: list
 
     suspects = {f for r in rules if broken(r, values) for f in r.fields
                 if f in slots and slots[f].cell is not None and slots[f].cell.method == "ocr"
-                and (slots[f].cell.confidence or 0.0) < OCR_TRUSTED}
+                and (slots[f].cell.confidence or 0.0) < TRUSTED_OCR}
     trial = {f: (None if f in suspects else v) for f, v in values.items()}
     sol = solve(trial, rules, short)
     checked = all(sol.values.get(f) is not None for r in rules

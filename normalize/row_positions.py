@@ -19,7 +19,7 @@ from xxgk.normalize.templates.base import Template
 from xxgk.normalize.templates.layout_two import LayoutRow
 
 MIN_ANCHORS = 2
-# An OCR read this sure is kept without a sum to confirm it (xxgk.normalize.readers trusts the same).
+# An OCR read this sure is kept without a sum to confirm it (the readers of tables 二 and 三 share it).
 TRUSTED_OCR = 0.9
 
 

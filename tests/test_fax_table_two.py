@@ -1,11 +1,9 @@
 """Table 二 of a fax (1-bit) scan: numbers read, thin-stroke row labels not; rows placed by the
 template's layout, row for row, when nothing contradicts it (issue 14)."""
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from golden import flat, load
+from scan_support import SCANS, make_scans as _make_scans
 from xxgk.model import Cell, Table
 from xxgk.normalize.fields import FieldStore
 from xxgk.normalize.rows import table_rows
@@ -13,15 +11,6 @@ from xxgk.normalize.table_two import read_proactive
 from xxgk.normalize.templates import FORM_2019, FORM_2021
 from xxgk.normalize.templates.layout_two import proactive_layout
 from xxgk.pipeline import convert_bytes
-
-SCANS = Path(__file__).resolve().parent.parent / "fixtures" / "scan"
-
-
-def _make_scans():
-    spec = importlib.util.spec_from_file_location("make_scans", SCANS / "make_scans.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _warned(report_or_store, kind: str) -> set:

@@ -19,6 +19,7 @@ pdfplumber = pytest.importorskip("pdfplumber")
 pdfium = pytest.importorskip("pypdfium2")
 from PIL import Image  # noqa: E402
 
+from scan_support import make_scans as _make_scans  # noqa: E402
 from xxgk.converters import image  # noqa: E402
 from xxgk.converters.scan_prepare import page_dpi  # noqa: E402
 from xxgk.model import ConversionError, Table  # noqa: E402
@@ -40,11 +41,6 @@ def _engine(name: str):
     return TesseractEngine() if name == "tesseract" else RapidOcrEngine()
 
 
-def _make_scans():
-    spec = importlib.util.spec_from_file_location("make_scans", SCANS / "make_scans.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _png(img: Image.Image) -> bytes:

@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 
 from golden import differences, load
+from scan_support import SCANS, make_scans as _make_scans
 from xxgk.pipeline import convert_bytes
 
 PDFS = Path(__file__).resolve().parent.parent / "fixtures" / "pdf"
@@ -37,17 +38,6 @@ def test_clean_300dpi_scan_gives_every_number(name):
 
 
 # ------------------------------------------------------------ low-resolution and fax scans (issue 14)
-
-SCANS = Path(__file__).resolve().parent.parent / "fixtures" / "scan"
-
-
-def _make_scans():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("make_scans", SCANS / "make_scans.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _numbers(report: dict, expected: dict) -> tuple[int, int, list, list]:
