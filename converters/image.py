@@ -31,7 +31,7 @@ from xxgk.converters.scan_numbers import LOW_CONF, signed
 from xxgk.converters.scan_pages import image_pages, pdf_page_image
 from xxgk.converters.scan_orient import geometric_turn
 from xxgk.converters.scan_prepare import READS_SIDEWAYS, READS_UPRIGHT, as_array, fit_for_ocr, keep_turn, page_dpi, reading_quality
-from xxgk.converters.scan_prose import paragraphs, prose_image
+from xxgk.converters.scan_prose import paragraphs, read_prose
 from xxgk.converters.scan_read import read_cells, read_cells_from_page
 from xxgk.converters.scan_threeline import threeline_tables
 from xxgk.layout import raster
@@ -110,8 +110,7 @@ def _read_page(lay: raster.PageLayout, page: int, engine: OcrEngine) -> _PageRea
             lines = read_cells_from_page(lay, crops, engine)
             words = lines
         else:
-            read = getattr(engine, "read_block_words", None) or (lambda im: (engine.read_block(im),) * 2)
-            prose = ex.submit(read, prose_image(lay))
+            prose = ex.submit(read_prose, lay, engine)
             read_cells(lay, crops, engine, ex)
             lines, words = prose.result()
     quality = reading_quality([k.cell.confidence for k in crops if k.image is not None],

@@ -64,6 +64,11 @@ def is_number(text: str) -> bool:
     return bool(_NUMBER.match(text))
 
 
+# Text crops: a table label (a block), a vertical label, one line of prose the page pass skipped (psm 13
+# reads it raw: tesseract 5.5's layout analysis drops some large title lines at psm 6 and 7).
+_TEXT_KINDS = {"label": ("chi_sim", 6), "vertical": ("chi_sim_vert", 5), "line": ("chi_sim", 13)}
+
+
 class OcrEngine:
     """Interface: crops are gray uint8 arrays (white background, already padded)."""
 
@@ -71,6 +76,7 @@ class OcrEngine:
     reads_pages = False  # True: read_block on a whole page, lines then assigned to cells
 
     def read_cells(self, crops: Sequence[np.ndarray], kind: str) -> list[tuple[str, float]]:
+        """(text, confidence 0..1) per crop; kind: number, probe, label, vertical or line."""
         raise NotImplementedError
 
     def read_block(self, image: np.ndarray) -> list[tuple[str, float, BBox]]:
@@ -205,8 +211,8 @@ class TesseractEngine(OcrEngine):
             words = self._run(crops, "eng", 7, dpi=self._cell_dpi())
             return [(re.sub(r"[|\[\]]", "", t).strip(), c, self._line_text(w, "")[0])
                     for (t, c), w in ((self._line_text(w), w) for w in words)]
-        if kind in ("label", "vertical"):
-            lang, psm = ("chi_sim", 6) if kind == "label" else ("chi_sim_vert", 5)
+        if kind in _TEXT_KINDS:
+            lang, psm = _TEXT_KINDS[kind]
             words = self._run(crops, lang, psm, dpi=self._cell_dpi())
             out = []
             for ws in words:

@@ -27,6 +27,83 @@ def prose_image(lay: raster.PageLayout) -> np.ndarray:
     return img
 
 
+LINE_PX = 40  # a tall line (a title at 300 dpi, ~83 px) is read again at this height: 潜洋区 -> 洪泽区
+
+
+def read_prose(lay: raster.PageLayout, engine) -> tuple[list, list]:
+    """(lines, words) of the page's prose: one page pass, then second reads of what it skipped or
+    read too large (see second_reads)."""
+    img = prose_image(lay)
+    page_pass = getattr(engine, "read_block_words", None)
+    lines, words = page_pass(img) if page_pass else (engine.read_block(img),) * 2  # duck-typed engines
+    return second_reads(img, lines, lay.scale, engine), words
+
+
+def lost_line_boxes(img: np.ndarray, lines: list[tuple[str, float, tuple]], scale: float) -> list[tuple]:
+    """Bands of ink the page pass read no line in (tesseract's layout analysis can drop a whole
+    line, e.g. a large title line above the body): (x0, y0, x1, y1) of each, in image pixels."""
+    ink = img < 160
+    rows = ink.sum(1) >= 2
+    gap = max(2, int(3 * scale))
+    bands, y = [], 0
+    h = len(rows)
+    while y < h:
+        if not rows[y]:
+            y += 1
+            continue
+        y0, last = y, y
+        while y < h and (rows[y] or y - last <= gap):
+            last = y if rows[y] else last
+            y += 1
+        bands.append((y0, last + 1))
+    out = []
+    for y0, y1 in bands:
+        height = y1 - y0
+        if not (12 * scale <= height <= 90 * scale):  # specks and rules; a figure is not a line
+            continue
+        if any(min(y1, b[3]) - max(y0, b[1]) > 0.3 * height for _, _, b in lines):
+            continue
+        cols = np.nonzero(ink[y0:y1].any(0))[0]
+        if cols[-1] - cols[0] < 3 * height:  # a page number, a stray mark: not a line worth a read
+            continue
+        out.append((int(cols[0]), y0, int(cols[-1]) + 1, y1))
+    return out
+
+
+def tall_lines(lines: list[tuple[str, float, tuple]]) -> list[int]:
+    """Lines much taller than the page's usual line and than LINE_PX: tesseract misreads large type."""
+    if len(lines) < 3:
+        return []
+    usual = float(np.median([b[3] - b[1] for _, _, b in lines]))
+    return [i for i, (_, _, b) in enumerate(lines) if b[3] - b[1] > max(1.25 * usual, 1.2 * LINE_PX)]
+
+
+def second_reads(img: np.ndarray, lines: list[tuple[str, float, tuple]], scale: float,
+                 engine) -> list[tuple[str, float, tuple]]:
+    """`lines` with a line read from each band of ink the page pass skipped, and each tall line read
+    again down-scaled to LINE_PX (kept when it reads more confidently): one small read each."""
+    lost = lost_line_boxes(img, lines, scale)
+    tall = tall_lines(lines)
+    if not lost and not tall:
+        return lines
+    crops = []
+    for x0, y0, x1, y1 in lost + [tuple(int(v) for v in lines[i][2]) for i in tall]:
+        pad = max(4, (y1 - y0) // 4)
+        crop = np.ascontiguousarray(img[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad])
+        if len(crops) >= len(lost):  # a tall line
+            k = LINE_PX / (y1 - y0)
+            crop = cv2.resize(crop, None, fx=k, fy=k, interpolation=cv2.INTER_AREA)
+        crops.append(crop)
+    reads = [(text.replace("\n", ""), conf) for text, conf, *_ in engine.read_cells(crops, "line")]
+    out = list(lines)
+    for (text, conf), i in zip(reads[len(lost):], tall):
+        if conf > lines[i][1] + 0.05 and len(_WORDY.findall(text)) >= 2:
+            out[i] = (text, conf, lines[i][2])
+    out += [(text, conf, tuple(float(v) for v in box)) for (text, conf), box in zip(reads, lost)
+            if conf >= 0.6 and len(_WORDY.findall(text)) >= 2]
+    return sorted(out, key=lambda t: (t[2][1], t[2][0]))
+
+
 def paragraphs(lines: list[tuple[str, float, tuple]], tables: list[Table], page: int,
                 shape: tuple[int, int]) -> list[Paragraph]:
     """OCR lines -> paragraphs: a new one at a first-line indent, after a short line or a gap."""

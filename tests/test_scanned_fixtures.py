@@ -90,3 +90,6 @@ def test_fax_scan_numbers_by_position(name, at_least):
     assert got == flat(expected["applications"], "applications")
     placed = {w["field"] for w in report["warnings"] if w["kind"] == "label_by_position"}
     assert "applications.results.other_handling" in placed
+    # The OCR'd name is a real place, or null with a warning (at 150 dpi the title's first line was once dropped).
+    assert (report["agency"], report["title"]) == (expected["agency"], expected["title"])
+    assert report["agency_region_code"] == "320813"  # GB/T 2260: 江苏省淮安市洪泽区
