@@ -71,7 +71,7 @@ def crop_cell(lay: raster.PageLayout, cell: Cell) -> Crop:
     rows = np.zeros(ih, bool)
     bys = np.nonzero(big[labels])[0] if big.any() else ys
     rows[np.clip(bys - by0, 0, ih - 1)] = True
-    k = Crop(cell, crop, _count_blobs(stats[keep]), vertical, _count_runs(rows, max(2, int(3 * s))))
+    k = Crop(cell, crop, _count_blobs(stats[keep]), vertical, len(true_runs(rows, max(2, int(3 * s)))))
     if not vertical and k.lines == 1:
         groups, k.dash = _glyph_groups(stats[keep])
         k.split, k.unit_glyphs = _unit_split(groups, bx0, pad)
@@ -214,18 +214,16 @@ def _count_blobs(stats: np.ndarray) -> int:
     return groups
 
 
-def _count_runs(mask: np.ndarray, min_gap: int) -> int:
-    """Runs of True separated by at least min_gap False values (text lines from a row profile)."""
-    runs, gap, inside = 0, min_gap, False
-    for v in mask:
-        if v:
-            if not inside and gap >= min_gap:
-                runs += 1
-            inside, gap = True, 0
-        else:
-            inside = False
-            gap += 1
-    return runs
+def true_runs(mask: np.ndarray, min_gap: int) -> list[tuple[int, int]]:
+    """(start, end) of the runs of True separated by at least min_gap False values (text lines from a
+    row profile); a shorter gap joins two runs."""
+    idx = np.flatnonzero(mask)
+    if not len(idx):
+        return []
+    breaks = np.flatnonzero(np.diff(idx) > min_gap)
+    starts = [int(idx[0])] + [int(v) for v in idx[breaks + 1]]
+    ends = [int(v) + 1 for v in idx[breaks]] + [int(idx[-1]) + 1]
+    return list(zip(starts, ends))
 
 
 def digit_count(text: str) -> int:

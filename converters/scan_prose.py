@@ -8,7 +8,7 @@ import numpy as np
 
 from xxgk.model import Paragraph, Table
 from xxgk.layout import raster
-from xxgk.converters.scan_cells import keep_components
+from xxgk.converters.scan_cells import keep_components, true_runs
 
 _WORDY = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")  # a line of only symbols is noise
 _PAGE_NO = re.compile(r"^[-—–－_\s|\[\]【】〔〕]*\d{1,3}[-—–－_\s|\[\]【】〔〕]*$")  # OCR adds bracket specks
@@ -43,19 +43,7 @@ def lost_line_boxes(img: np.ndarray, lines: list[tuple[str, float, tuple]], scal
     """Bands of ink the page pass read no line in (tesseract's layout analysis can drop a whole
     line, e.g. a large title line above the body): (x0, y0, x1, y1) of each, in image pixels."""
     ink = img < 160
-    rows = ink.sum(1) >= 2
-    gap = max(2, int(3 * scale))
-    bands, y = [], 0
-    h = len(rows)
-    while y < h:
-        if not rows[y]:
-            y += 1
-            continue
-        y0, last = y, y
-        while y < h and (rows[y] or y - last <= gap):
-            last = y if rows[y] else last
-            y += 1
-        bands.append((y0, last + 1))
+    bands = true_runs(ink.sum(1) >= 2, max(3, int(3 * scale) + 1))  # gaps up to 3 px (200 dpi) join
     out = []
     for y0, y1 in bands:
         height = y1 - y0
@@ -86,14 +74,11 @@ def second_reads(img: np.ndarray, lines: list[tuple[str, float, tuple]], scale: 
     tall = tall_lines(lines)
     if not lost and not tall:
         return lines
-    crops = []
-    for x0, y0, x1, y1 in lost + [tuple(int(v) for v in lines[i][2]) for i in tall]:
-        pad = max(4, (y1 - y0) // 4)
-        crop = np.ascontiguousarray(img[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad])
-        if len(crops) >= len(lost):  # a tall line
-            k = LINE_PX / (y1 - y0)
-            crop = cv2.resize(crop, None, fx=k, fy=k, interpolation=cv2.INTER_AREA)
-        crops.append(crop)
+    crops = [_line_crop(img, box) for box in lost]
+    for i in tall:
+        box = tuple(int(v) for v in lines[i][2])
+        k = LINE_PX / (box[3] - box[1])
+        crops.append(cv2.resize(_line_crop(img, box), None, fx=k, fy=k, interpolation=cv2.INTER_AREA))
     reads = [(text.replace("\n", ""), conf) for text, conf, *_ in engine.read_cells(crops, "line")]
     out = list(lines)
     for (text, conf), i in zip(reads[len(lost):], tall):
@@ -102,6 +87,12 @@ def second_reads(img: np.ndarray, lines: list[tuple[str, float, tuple]], scale: 
     out += [(text, conf, tuple(float(v) for v in box)) for (text, conf), box in zip(reads, lost)
             if conf >= 0.6 and len(_WORDY.findall(text)) >= 2]
     return sorted(out, key=lambda t: (t[2][1], t[2][0]))
+
+
+def _line_crop(img: np.ndarray, box: tuple) -> np.ndarray:
+    x0, y0, x1, y1 = box
+    pad = max(4, (y1 - y0) // 4)
+    return np.ascontiguousarray(img[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad])
 
 
 def paragraphs(lines: list[tuple[str, float, tuple]], tables: list[Table], page: int,

@@ -116,7 +116,7 @@ def run(inputs: list[BatchInput], out_dir: Path, options: BatchOptions,
     ocr_warning = check_ocr([inputs[i].source for i in todo], options.ocr_engine)  # MissingDependency: exit 3
 
     results: list[Optional[InputResult]] = [None] * len(inputs)
-    backend = _backend(options) if todo else None
+    backend = None
     reporter: Optional[Reporter] = None
 
     def log_line(r: InputResult, **extra: object) -> None:
@@ -132,6 +132,7 @@ def run(inputs: list[BatchInput], out_dir: Path, options: BatchOptions,
             on_result(r)
 
     try:
+        backend = _backend(options) if todo else None  # inside the try: a cluster that cannot be reached still closes the log
         if isinstance(backend, LocalPool):
             backend.start(len(todo))  # before the progress display starts its thread, so the workers can fork
         reporter = Reporter(len(inputs) + len(problems or ()), options)
