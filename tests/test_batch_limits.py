@@ -17,14 +17,14 @@ from xxgk.isolated import run_isolated
 
 def test_a_slow_input_times_out_and_the_rest_converts(tmp_path):
     out = tmp_path / "out"
-    # OCR costs 2-3 s of CPU a page: --timeout 1 per page gives the 5-page scan 5 s, which it cannot meet.
-    # The text report (30 ms) is its worker's first input: the worker's warm-up is not charged to its 1 s.
-    r = cli("convert", SCAN_PDF, SEEDS[1], "-o", out, "--timeout", "1", "-j", "2")
+    # OCR costs about 1 s of CPU a page: --timeout 0.25 per page gives the 5-page scan 1.25 s, which it cannot meet.
+    # The text report (30 ms) is its worker's first input: the worker's warm-up is not charged to its 0.25 s.
+    r = cli("convert", SCAN_PDF, SEEDS[1], "-o", out, "--timeout", "0.25", "-j", "2")
     assert r.returncode == 1
-    assert r.stderr.splitlines() == [f"xxgk: error: {SCAN_PDF}: timeout after 5 s"]
+    assert r.stderr.splitlines() == [f"xxgk: error: {SCAN_PDF}: timeout after 1.25 s"]
     assert (out / f"{SEEDS[1].name}.json").is_file() and not (out / f"{SCAN_PDF.name}.json").exists()
     rec = {x["input"]: x for x in log_lines(out)}[str(SCAN_PDF)]
-    assert rec["status"] == "failed" and rec["reason"] == "timeout after 5 s" and rec["pages"] == 5
+    assert rec["status"] == "failed" and rec["reason"] == "timeout after 1.25 s" and rec["pages"] == 5
 
 
 def test_memory_limit_is_enforced_by_the_os():

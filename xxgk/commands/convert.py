@@ -38,7 +38,7 @@ def _interrupted(signum: int, frame: object) -> None:
                    "the JSON of one input to stdout.")
 @click.option("-j", "--jobs", default=os.cpu_count() or 1, show_default="number of CPUs",
               type=click.IntRange(1, 256), help="Worker processes.")
-@click.option("--timeout", default=300.0, show_default=True, type=click.FloatRange(1, None),
+@click.option("--timeout", default=300.0, show_default=True, type=click.FloatRange(0.1, None),
               help="Seconds per input (per page for scanned PDFs and images).")
 @click.option("--max-memory", "max_memory_mb", default="2048", show_default=True, callback=_memory_mb,
               help="Memory limit per worker in MB (or 512M, 2G); enforced by the OS.")
