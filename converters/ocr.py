@@ -33,12 +33,13 @@ import cv2
 import numpy as np
 
 from xxgk.model import MissingDependency
-from xxgk.converters import tesseract_api
+from xxgk.converters import second_reader, tesseract_api
 from xxgk.converters.tesseract_langs import LANG_PACKAGES, _list_langs, tesseract_languages, tesseract_problem  # noqa: F401
 
 BBox = tuple[float, float, float, float]
 
 DIGITS = "0123456789.-"
+SECOND_READ_DPI = 150  # cells of scans below this that Tesseract is unsure of are read again (second_reader)
 CELL_DPI = 200  # cell crops of coarser scans are read enlarged to this (100-dpi grey: 183 -> 185 of 186 numbers)
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _CJK_SPACE = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
@@ -204,9 +205,9 @@ class TesseractEngine(OcrEngine):
         """`probes` (numbers only): each crop's raw probe reading (text, conf) or None; one of only
         digits stands for the eng pass on the raw crop (the same image, psm and model: the whitelist
         changes nothing when the best reading is digits already), so that pass skips the crop."""
-        crops = self._enlarged(crops)
+        raw, crops = list(crops), self._enlarged(crops)  # the second reader takes the crops as scanned
         if kind == "number":
-            return self._numbers(crops, probes)
+            return self._numbers(crops, probes, raw)
         if kind == "probe":
             words = self._run(crops, "eng", 7, dpi=self._cell_dpi())
             return [(re.sub(r"[|\[\]]", "", t).strip(), c, self._line_text(w, "")[0])
@@ -222,14 +223,30 @@ class TesseractEngine(OcrEngine):
                 text = "\n".join(" ".join(x.text for x in lw) for lw in lines.values())
                 _, conf = self._line_text(ws)
                 out.append((fix_brackets(clean_cjk(text).strip("|")), conf))
-            return out
+            return self._second_labels(raw, out) if kind == "label" else out
         raise ValueError(f"unknown cell kind {kind!r}")
 
     def _cell_dpi(self) -> int:
         return int(round(self.dpi * self._cell_scale()))
 
+    def _second_reads(self) -> bool:
+        return self.dpi < SECOND_READ_DPI and second_reader.available()
+
+    def _second_labels(self, raw: Sequence[np.ndarray], out: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """Labels Tesseract read unsure on a low-resolution scan: the second reader's text wins if it is surer."""
+        if not self._second_reads():
+            return out
+        tall = 1.4 * float(np.median([c.shape[0] for c in raw]))  # it reads one line: a cell of two is skipped
+        unsure = [i for i, (text, conf) in enumerate(out) if conf < 0.8 and "\n" not in text and raw[i].shape[0] <= tall]
+        for i, (text, score) in zip(unsure, second_reader.read([raw[i] for i in unsure])):
+            text = fix_brackets(clean_cjk(text))
+            if text and score > out[i][1]:
+                out[i] = (text, score)
+        return out
+
     def _numbers(self, crops: Sequence[np.ndarray],
-                 probes: Optional[Sequence[Optional[tuple[str, float]]]] = None) -> list[tuple[str, float]]:
+                 probes: Optional[Sequence[Optional[tuple[str, float]]]] = None,
+                 unenlarged: Optional[Sequence[np.ndarray]] = None) -> list[tuple[str, float]]:
         """Three readings vote: eng on the raw crop, eng and chi_sim on an Otsu crop.
 
         On noisy scans eng alone sometimes agrees with itself on a wrong digit (a speck on
@@ -258,7 +275,12 @@ class TesseractEngine(OcrEngine):
                     text, conf = self._line_text(w, "")
                     if conf >= 0.5:  # psm 13 also reads noise: only a confident reading counts
                         passes[j][i] = (text, conf)
-        return [_vote([p[i] for p in passes]) for i in range(len(crops))]
+        votes = [_vote([p[i] for p in passes]) for i in range(len(crops))]
+        if unenlarged is not None and self._second_reads():
+            unsure = [i for i, (_, conf) in enumerate(votes) if conf < 0.9]
+            for i, (text, score) in zip(unsure, second_reader.read([unenlarged[i] for i in unsure])):
+                votes[i] = _with_second([p[i] for p in passes], votes[i], second_number(text), score)
+        return votes
 
     # ------------------------------------------------------------ prose
 
@@ -313,6 +335,32 @@ def _vote(votes: list[tuple[str, float]]) -> tuple[str, float]:
     if n >= 2:
         return best, 0.6 + 0.2 * tconf
     return best, 0.3 * tconf
+
+
+def second_number(text: str) -> str:
+    """The second reader's text as a number, or "" (a gap inside, "7730 28", may be a lost decimal point)."""
+    text = text.strip().strip(":;'\"`·,，。：|")
+    if not text or " " in text:
+        return ""
+    mapped = text.translate(_LOOKALIKE_DIGITS)
+    return mapped if is_number(mapped) else ""
+
+
+def _with_second(passes: list[tuple[str, float]], vote: tuple[str, float], second: str,
+                 score: float) -> tuple[str, float]:
+    """Tesseract's passes were not unanimous; PP-OCR's reading of the same crop joins them.
+
+    Two different recognisers agreeing on the digits is trusted (>= 0.9); PP-OCR alone, when it is
+    sure, wins over Tesseract's disagreeing passes (at 100 dpi it is the better reader) but stays
+    below 0.9, so the field is warned about.
+    """
+    if not second or score < 0.8:
+        return vote
+    if any(t == second for t, _ in passes):
+        return second, 0.9 + 0.09 * min(score, 1.0)
+    if score >= 0.95:
+        return second, 0.7
+    return vote
 
 
 def rapidocr_available() -> bool:

@@ -44,7 +44,7 @@ def read_proactive(rows: list[LogicalRow], template: Template, store: FieldStore
         paths = [f"proactive.{item.key}.{f}" for f in item.fields]
         row = by_item.get(j)
         if row is None and j in placed:
-            _read_placed(store, placed[j], paths, item)
+            _read_placed(store, placed[j], paths, item, [it.labels for it in items if it is not item])
             continue
         if row is None:
             for p in paths:
@@ -120,19 +120,31 @@ def _names_other(row: LogicalRow, want: LayoutRow, aliases: list[tuple[str, ...]
     return max(scores) >= MIN_SCORE and max(scores) > scores[want.item]
 
 
-def _read_placed(store: FieldStore, row: LogicalRow, paths: list[str], item) -> None:
+PARTLY_LEGIBLE = 0.6  # a 100-dpi fax's 「行政规苞性之件」 is 0.71 like 行政规范性文件 and < 0.35 like any other row
+
+
+def _label_agrees(printed: str, item, others: list[tuple[str, ...]]) -> bool:
+    """An unrecognised label that still reads most like the row at its place (5 of 7 characters right)."""
+    own = similarity(printed, item.labels)
+    return own >= PARTLY_LEGIBLE and all(similarity(printed, a) < own for a in others)
+
+
+def _read_placed(store: FieldStore, row: LogicalRow, paths: list[str], item, others: list[tuple[str, ...]]) -> None:
     """A row taken as the template row at its place: its value cells in column order, a warning on
-    each field; with no sums to confirm them, an unsure OCR read is not kept."""
+    each field; with no sums to confirm them, an unsure OCR read is kept only where the misread label
+    still reads most like this row (`others`: the other rows' labels)."""
     label, printed = item.labels[0], cell_text(row.cells[0].text).strip()
+    agrees = _label_agrees(printed, item, others)
     why = (f"row label 「{printed}」 not recognised; taken as 「{label}」 from its place: table 二's rows "
            "fit the template's blocks, column headers and row widths exactly, and every recognised row "
-           "sits at its own place")
+           "sits at its own place" + ("; the misread label reads most like it" if agrees else ""))
     for path, kind, cell in zip(paths, item.kinds, row.cells[1:]):
         raw = cell_text(cell.text)
         slot = Slot(cell.text, parse_number(raw), cell)
         if slot.parsed is None and not is_blank(raw):
             store.set_null(path, "unreadable", f"{label}: {raw!r} does not read as a number", cell.text)
-        elif slot.parsed is not None and cell.method == "ocr" and (cell.confidence or 0.0) < TRUSTED_OCR:
+        elif slot.parsed is not None and cell.method == "ocr" and (cell.confidence or 0.0) < TRUSTED_OCR \
+                and not agrees:
             store.set_null(path, "low_confidence", f"{label}: OCR read {raw!r} at confidence "
                            f"{cell.confidence or 0.0:.2f}; the row's label is unreadable too and table 二 has "
                            "no sums to confirm it, so it is not used", cell.text)

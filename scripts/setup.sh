@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything xxgk needs on Debian (run as root): system packages, then a venv in .venv.
 #   --with-office     also LibreOffice, for old .doc/.wps input and the tests that read it
-#   --with-rapidocr   also the optional RapidOCR engine (PP-OCR models ship inside its wheel)
+#   --with-rapidocr   kept for old scripts: RapidOCR is now a dependency (the low-resolution second reader)
 #   --with-browser    also Chromium, for the test that renders the audit page headless
 #   --system-python   also install xxgk into the python3 on PATH, so `python -c "import xxgk"` works,
 #                     where that interpreter allows it (not Debian's externally managed one, PEP 668)

@@ -76,9 +76,12 @@ def test_100dpi_grey_scan_of_the_real_report():
 # The grid's rows fit the 2021 form with （六） as one row, and every sum holds, so the rows are
 # placed by position (a warning each); a 0 read as 9 at low confidence is pinned back by the sums.
 # Before: 176 and 133 of 186, （六） absent. Table 二's rows are placed by the template's row layout
-# (tests/test_fax_table_two.py); at 100 dpi some of its digits are misread at low confidence and stay null.
-@pytest.mark.parametrize("name,at_least", [("150dpi_1bit", 186), ("100dpi_1bit", 178)])
-def test_fax_scan_numbers_by_position(name, at_least):
+# (tests/test_fax_table_two.py). At 100 dpi the cells Tesseract reads unsure get a second reader
+# (178 -> 185); the one miss is 7730.28, whose decimal point the fax lost (warned).
+@pytest.mark.parametrize("name,at_least,a_placed_row", [
+    ("150dpi_1bit", 186, "applications.results.other_handling"),
+    ("100dpi_1bit", 185, "applications.results.withheld.state_secret")])  # both readers garble its label
+def test_fax_scan_numbers_by_position(name, at_least, a_placed_row):
     from golden import flat
 
     report = convert_bytes(_make_scans().low_res_pdf(name), f"hzq2023_{name}.pdf")
@@ -89,7 +92,7 @@ def test_fax_scan_numbers_by_position(name, at_least):
     got = flat(report["applications"], "applications")
     assert got == flat(expected["applications"], "applications")
     placed = {w["field"] for w in report["warnings"] if w["kind"] == "label_by_position"}
-    assert "applications.results.other_handling" in placed
+    assert a_placed_row in placed
     # The OCR'd name is a real place, or null with a warning (at 150 dpi the title's first line was once dropped).
     assert (report["agency"], report["title"]) == (expected["agency"], expected["title"])
     assert report["agency_region_code"] == "320813"  # GB/T 2260: 江苏省淮安市洪泽区
