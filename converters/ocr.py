@@ -342,7 +342,7 @@ def second_number(text: str) -> str:
     text = text.strip().strip(":;'\"`·,，。：|")
     if not text or " " in text:
         return ""
-    mapped = text.translate(_LOOKALIKE_DIGITS)
+    mapped = number_text(text)
     return mapped if is_number(mapped) else ""
 
 
@@ -361,14 +361,6 @@ def _with_second(passes: list[tuple[str, float]], vote: tuple[str, float], secon
     if score >= 0.95:
         return second, 0.7
     return vote
-
-
-def rapidocr_available() -> bool:
-    try:
-        import rapidocr  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 class RapidOcrEngine(OcrEngine):
@@ -454,7 +446,7 @@ def engine_problem(name: str) -> Optional[str]:
         return f"unknown OCR engine {name!r} (choose from {', '.join(ENGINES)})"
     if name == "tesseract":
         return tesseract_problem()
-    if name == "rapidocr" and not rapidocr_available():
+    if name == "rapidocr" and not second_reader.available():  # the same wheels
         return "rapidocr is not installed (run scripts/setup.sh --with-rapidocr)"
     return None
 
