@@ -363,6 +363,9 @@ def _with_second(passes: list[tuple[str, float]], vote: tuple[str, float], secon
     return vote
 
 
+RAPIDOCR_MISSING = "rapidocr is not installed: it is a dependency of xxgk (run scripts/setup.sh)"
+
+
 class RapidOcrEngine(OcrEngine):
     """RapidOCR (PP-OCR det + rec, ONNX models inside the `rapidocr` wheel; no download).
 
@@ -379,7 +382,7 @@ class RapidOcrEngine(OcrEngine):
         try:
             from rapidocr import RapidOCR  # type: ignore
         except ImportError:
-            raise RuntimeError("rapidocr is not installed (scripts/setup.sh --with-rapidocr)") from None
+            raise RuntimeError(RAPIDOCR_MISSING) from None
         # text_score 0.3: the default 0.5 drops faint lone digits. max_side 2000 (~200 dpi on A4):
         # full 300-dpi pages (4000) cost twice the time and 2 GB of memory for no gain measured.
         self._engine = RapidOCR(params={"Global.log_level": "error", "Global.use_cls": False,
@@ -447,7 +450,7 @@ def engine_problem(name: str) -> Optional[str]:
     if name == "tesseract":
         return tesseract_problem()
     if name == "rapidocr" and not second_reader.available():  # the same wheels
-        return "rapidocr is not installed (run scripts/setup.sh --with-rapidocr)"
+        return RAPIDOCR_MISSING
     return None
 
 

@@ -31,7 +31,7 @@ NUMBER = re.compile(r"^\d+(\.\d+)?$")
 
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
 needs_rapidocr = pytest.mark.skipif(importlib.util.find_spec("rapidocr") is None,
-                                    reason="rapidocr not installed (scripts/setup.sh --with-rapidocr)")
+                                    reason="rapidocr not installed (scripts/setup.sh)")
 ENGINES = ["tesseract", pytest.param("rapidocr", marks=needs_rapidocr)]
 
 

@@ -23,7 +23,7 @@ from xxgk.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 SCANS = ROOT / "fixtures" / "scan"
 needs_rapidocr = pytest.mark.skipif(importlib.util.find_spec("rapidocr") is None,
-                                    reason="rapidocr not installed (scripts/setup.sh --with-rapidocr)")
+                                    reason="rapidocr not installed (scripts/setup.sh)")
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
 
 

@@ -48,7 +48,7 @@ def _interrupted(signum: int, frame: object) -> None:
               help="Run on a Dask cluster ('local' starts a LocalCluster with --jobs workers).")
 @click.option("--ocr-engine", type=click.Choice(["tesseract", "rapidocr"]), envvar="XXGK_OCR_ENGINE",
               default="tesseract", show_default=True,
-              help="OCR engine for scans and image-only PDF pages (rapidocr: scripts/setup.sh --with-rapidocr).")
+              help="OCR engine for scans and image-only PDF pages (rapidocr is installed with xxgk).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and the summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Also each input's warnings (library warnings, null fields).")
 @click.option("--no-progress", is_flag=True, help="No progress display, even on a terminal.")
