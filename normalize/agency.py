@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
+from xxgk.normalize import compiled_re
 from xxgk.normalize.memo import short_text_cache
 from xxgk.normalize.places import Division, gazetteer, within_one_edit
 
@@ -27,17 +28,17 @@ CLAUSE_WORDS = (
 # 工作 is a clause word, but 工作委员会 (党工委) is a body.
 _ALLOWED_INSIDE = ("工作委员会", "工作部", "保障局", "保障部", "保障厅", "保障中心", "监督管理", "社会保障", "医疗保障", "本部")
 _PLACE_SUFFIX = r"(?:特别行政区|自治区|自治州|自治县|自治旗|地区|街道|省|市|州|盟|区|县|旗|镇|乡)"
-_PLACE_TOKEN = re.compile(rf"([\u4e00-\u9fff]{{1,6}}?){_PLACE_SUFFIX}")
+_PLACE_TOKEN = compiled_re.compile(rf"([\u4e00-\u9fff]{{1,6}}?){_PLACE_SUFFIX}")
 # What follows a place token when the name is that place's own government or office.
 _GOVERNMENT = ("人民政府", "政府", "街道办事处", "办事处", "管委会", "管理委员会", "委员会")
 _PLACEHOLDER = "某"
 # Body words that end like a place (住房和城乡建设局, 城市管理局): never a region.
-_BODY_WORD = re.compile(r"和|与|城乡|城市|地区")
+_BODY_WORD = compiled_re.compile(r"和|与|城乡|城市|地区")
 # Development zones and the like: places, but not GB/T 2260 divisions, so no code and no claim to check.
-_ZONE = re.compile(r"(?:开发区|园区|新区|保税区|示范区|试验区|合作区|管理区|高新区|功能区|物流区|旅游区|风景区|度假区|林区|垦区|矿区)$")
+_ZONE = compiled_re.compile(r"(?:开发区|园区|新区|保税区|示范区|试验区|合作区|管理区|高新区|功能区|物流区|旅游区|风景区|度假区|林区|垦区|矿区)$")
 
 
-_SPACES = re.compile(r"[\s\u3000]+")
+_SPACES = compiled_re.compile(r"[\s\u3000]+")
 
 
 @short_text_cache()  # each paragraph is cleaned once per pattern that reads it

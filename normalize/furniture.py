@@ -1,12 +1,11 @@
 """Page furniture: lines that belong to the website or the page, never to the report's prose."""
 from __future__ import annotations
 
-import re
-
+from xxgk.normalize import compiled_re
 from xxgk.normalize.labels import compact
 from xxgk.normalize.memo import short_text_cache
 
-PATTERNS = tuple(re.compile(p) for p in (
+PATTERNS = tuple(compiled_re.compile(p) for p in (
     r"^[-—–－~]*\d{1,3}[-—–－~]*$",            # -3-  — 3 —  3
     r"^[-—–－~·•]+[\d一二三四五六七八九十〇]{1,3}[-—–－~·•]+$",  # OCR of a footer: -十- for - 4 -, ·5·
     r"^第\d{1,3}页(共\d{1,3}页)?$",
@@ -35,7 +34,7 @@ def is_furniture(text: str) -> bool:
     return any(p.search(t) for p in PATTERNS)
 
 
-_PAGE_NUMBER = re.compile(r"^([-—–－~]+\d{1,3}[-—–－~]+|第\d{1,3}页(共\d{1,3}页)?|\d{1,3}/\d{1,3})$")
+_PAGE_NUMBER = compiled_re.compile(r"^([-—–－~]+\d{1,3}[-—–－~]+|第\d{1,3}页(共\d{1,3}页)?|\d{1,3}/\d{1,3})$")
 
 
 def is_page_number(text: str) -> bool:
@@ -43,7 +42,7 @@ def is_page_number(text: str) -> bool:
     return bool(_PAGE_NUMBER.match(compact(text)))
 
 
-_FOOTER = re.compile(r"^[-—–－~·•]*[\d]{1,3}[-—–－~·•]*$|^[-—–－~·•]+[一二三四五六七八九十〇]{1,3}[-—–－~·•]+$")
+_FOOTER = compiled_re.compile(r"^[-—–－~·•]*[\d]{1,3}[-—–－~·•]*$|^[-—–－~·•]+[一二三四五六七八九十〇]{1,3}[-—–－~·•]+$")
 
 
 def is_page_footer(text: str) -> bool:

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+from xxgk.normalize import compiled_re
 from xxgk.normalize.agency import Region, clean, is_org_name, parse_region, same_body, stated_ancestors
 from xxgk.normalize.places import within_one_edit
 
@@ -12,16 +13,16 @@ _YEAR = r"(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})"
 _REPORT = r"(?:政府|政务)?(?:信息)?公开(?:工作)?(?:年度)?报告"
 # Title shapes: `XX局(关于)2023年度…报告`, `2023年XX局政府信息公开…报告`, `XX局政府信息公开工作2023年度报告`.
 _TITLE_SHAPES = (
-    re.compile(rf"^(?P<a>[\u4e00-\u9fff()]+?)(?:关于)?(?:印发)?{_YEAR}年度?"),
-    re.compile(rf"^(?:{_YEAR}年度?)?(?P<a>[\u4e00-\u9fff()]+?){_REPORT}"),
+    compiled_re.compile(rf"^(?P<a>[\u4e00-\u9fff()]+?)(?:关于)?(?:印发)?{_YEAR}年度?"),
+    compiled_re.compile(rf"^(?:{_YEAR}年度?)?(?P<a>[\u4e00-\u9fff()]+?){_REPORT}"),
 )
 _ORG = r"(?:局|委员会|委|办公室|办公厅|人民政府|厅|院|中心|署|管委会|管理委员会|办事处|馆|站|所|队|部|处|社)"
-_CONTACT = re.compile(rf"请与(?P<a>[\u4e00-\u9fff]{{2,30}}?{_ORG})联系")
-_NAMED_REPORT = re.compile(rf"(?:编制|公布|发布)了?(?:{_YEAR}年度?)?(?P<a>[\u4e00-\u9fff]{{2,30}}?{_ORG})(?:{_YEAR}年度?)?"
+_CONTACT = compiled_re.compile(rf"请与(?P<a>[\u4e00-\u9fff]{{2,30}}?{_ORG})联系")
+_NAMED_REPORT = compiled_re.compile(rf"(?:编制|公布|发布)了?(?:{_YEAR}年度?)?(?P<a>[\u4e00-\u9fff]{{2,30}}?{_ORG})(?:{_YEAR}年度?)?"
                            rf"(?:政府)?信息公开(?:工作)?年度报")
-_LEADING_TITLE = re.compile(rf"^(?P<a>[\u4e00-\u9fff]{{2,30}}?{_ORG})(?:关于)?(?:{_YEAR}年度?)?(?:政府)?信息公开(?:工作)?年度报告")
-_UP_TO_YEAR = re.compile(rf"^.*?{_YEAR}年度?")
-_MENTION = re.compile(rf"(?=([\u4e00-\u9fff]{{2,12}}?{_ORG}))")
+_LEADING_TITLE = compiled_re.compile(rf"^(?P<a>[\u4e00-\u9fff]{{2,30}}?{_ORG})(?:关于)?(?:{_YEAR}年度?)?(?:政府)?信息公开(?:工作)?年度报告")
+_UP_TO_YEAR = compiled_re.compile(rf"^.*?{_YEAR}年度?")
+_MENTION = compiled_re.compile(rf"(?=([\u4e00-\u9fff]{{2,12}}?{_ORG}))")
 
 
 @dataclass

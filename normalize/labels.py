@@ -7,15 +7,16 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Optional, Sequence
 
+from xxgk.normalize import compiled_re
 from xxgk.normalize.memo import short_text_cache
 
 # OCR and typesetting confusions seen in real reports, folded before comparing.
 _FOLD = str.maketrans({"《": "(", "〈": "(", "》": ")", "〉": ")", "【": "(", "】": ")",
                        "“": "", "”": "", "\"": "", "'": "", "‘": "", "’": "", "、": "、"})
-_NUMBERING = re.compile(
+_NUMBERING = compiled_re.compile(
     r"^(?:[(（]?[一二三四五六七八九十]+[)）、.．]|[(（]?\d{1,2}[)）]|\d{1,2}[.、．。,，](?!\d)|第[一二三四五六七八九十]+[项部分][、:：]?)+"
 )
-_DROP = re.compile(r"[\s\u3000:：,，。;；、.．()（）\[\]「」*#|_\-—–/\\]+")
+_DROP = compiled_re.compile(r"[\s\u3000:：,，。;；、.．()（）\[\]「」*#|_\-—–/\\]+")
 
 
 @lru_cache(maxsize=4096)
@@ -30,7 +31,7 @@ def normalize_label(text: str) -> str:
     return _DROP.sub("", t)
 
 
-_SPACES = re.compile(r"\s+")
+_SPACES = compiled_re.compile(r"\s+")
 
 
 @short_text_cache()  # one paragraph or cell is compacted by several readers
@@ -69,7 +70,7 @@ def contains_any(text: str, words: tuple[str, ...]) -> bool:
 
 
 # An inner enumerator starts a new label part: 三、本年度办理结果（一）予以公开, （三）不予公开1.属于国家秘密.
-_INNER_NUMBERING = re.compile(r"(?<=[\u4e00-\u9fff）)”\s])(?<!第)(?=[(（][一二三四五六七八九十]{1,2}[)）]|(?<![\d.])\d{1,2}[.．、](?!\d))")
+_INNER_NUMBERING = compiled_re.compile(r"(?<=[\u4e00-\u9fff）)”\s])(?<!第)(?=[(（][一二三四五六七八九十]{1,2}[)）]|(?<![\d.])\d{1,2}[.．、](?!\d))")
 
 
 def split_label(text: str) -> list[str]:

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional
 
+from xxgk.normalize import compiled_re
 from xxgk.normalize.agency import clean, is_org_name
 from xxgk.normalize.issuer import Candidate, agency_in_title, body_candidates, choose
 from xxgk.normalize.labels import compact
@@ -14,13 +15,13 @@ from xxgk.normalize.sections import split_sections
 
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _CN_DIGITS.update({"零": 0, "○": 0, "O": 0, "Ｏ": 0})
-_REPORT_TITLE = re.compile(r"(?:政府)?信息公开(?:工作)?年度报告|政务公开(?:工作)?年度报告")
+_REPORT_TITLE = compiled_re.compile(r"(?:政府)?信息公开(?:工作)?年度报告|政务公开(?:工作)?年度报告")
 _YEAR = r"((?:19|20)\d{2})"
-_PERIOD = re.compile(rf"{_YEAR}\s*年\s*1\s*月\s*1\s*日\s*(?:起\s*)?(?:至|到|-|—|~)\s*(?:{_YEAR}\s*年\s*)?12\s*月\s*31\s*日")
-_TITLE_YEAR = re.compile(rf"{_YEAR}\s*年度?.{{0,20}}?(?:政府)?信息公开(?:工作)?年度报告")
-_DATE = re.compile(r"((?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*"
+_PERIOD = compiled_re.compile(rf"{_YEAR}\s*年\s*1\s*月\s*1\s*日\s*(?:起\s*)?(?:至|到|-|—|~)\s*(?:{_YEAR}\s*年\s*)?12\s*月\s*31\s*日")
+_TITLE_YEAR = compiled_re.compile(rf"{_YEAR}\s*年度?.{{0,20}}?(?:政府)?信息公开(?:工作)?年度报告")
+_DATE = compiled_re.compile(r"((?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*"
                    r"([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*日")
-_ISO_DATE = re.compile(r"((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
+_ISO_DATE = compiled_re.compile(r"((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
 
 
 def _cn_number(s: str) -> int:

@@ -1,17 +1,17 @@
 """Numbers as agencies write them: full-width digits, noise marks, dashes for zero, units, 增/减."""
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Optional
 
+from xxgk.normalize import compiled_re
 from xxgk.normalize.memo import short_text_cache
 
 ZERO_WORDS = {"—", "-", "/", "无", "－", "–", "——", "--", "∕", "／", "0"}
 # Marks that encoding noise or OCR leaves around digits: `??0`, `0?`, `0 `.
-_NOISE = re.compile(r"[?？�\s\u3000\u00a0,，'`]+")
-_NUMBER = re.compile(r"^(?P<sign>[+\-−－增减]?)(?P<num>\d+(?:\.\d+)?)(?P<unit>万元|元|万)?$")
+_NOISE = compiled_re.compile(r"[?？�\s\u3000\u00a0,，'`]+")
+_NUMBER = compiled_re.compile(r"^(?P<sign>[+\-−－增减]?)(?P<num>\d+(?:\.\d+)?)(?P<unit>万元|元|万)?$")
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Parsed:
 
 
 # A number, then a note in brackets: 22（其中修订 16 件）, 55（含自然失效 29 件）, 3（含上年度结转）.
-_ANNOTATED = re.compile(r"^\s*(?P<num>[^()（）]*?\d[^()（）]*?)\s*[(（](?P<note>[^()（）]*[\u4e00-\u9fff][^()（）]*)[)）]\s*$")
+_ANNOTATED = compiled_re.compile(r"^\s*(?P<num>[^()（）]*?\d[^()（）]*?)\s*[(（](?P<note>[^()（）]*[\u4e00-\u9fff][^()（）]*)[)）]\s*$")
 
 
 # A report's cells are read several times, and the same cells recur report after report: short

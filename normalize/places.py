@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from xxgk.model import MissingDependency
+from xxgk.normalize import compiled_re
 from xxgk.normalize.cache import cached_marshal
 
 LEVELS = ("province", "prefecture", "county", "township")
@@ -199,7 +200,7 @@ def _read_rows(path: Path) -> list[tuple[int, str, Optional[str]]]:
     return [(len(tabs), name.strip(), code or None) for tabs, name, code in _ROW.findall(raw)]
 
 
-_ROW = re.compile(r"^(\t{0,3})([^\t\n]+)(?:\t(\d+))?", re.M)
+_ROW = compiled_re.compile(r"^(\t{0,3})([^\t\n]+)(?:\t(\d+))?", re.M)
 
 
 INDEX_VERSION = 4  # of the cached index's layout (_pack)

@@ -4,25 +4,26 @@ from __future__ import annotations
 import re
 
 from xxgk.model import Paragraph
+from xxgk.normalize import compiled_re
 from xxgk.normalize.furniture import is_furniture
 from xxgk.normalize.memo import short_text_cache
 
 _SENTENCE_END = tuple("。！？；：!?;:」』”’）)》")
-_ITEM_START = re.compile(r"^\s*(\(|（|[一二三四五六七八九十]+[、.．]|\d+[、.．]|第[一二三四五六七八九十]|\*\*)")
-_DATE_LINE = re.compile(r"^\s*(\d{4}|[〇零○一二三四五六七八九]{4})\s*年.{1,6}月.{1,6}日\s*$")
+_ITEM_START = compiled_re.compile(r"^\s*(\(|（|[一二三四五六七八九十]+[、.．]|\d+[、.．]|第[一二三四五六七八九十]|\*\*)")
+_DATE_LINE = compiled_re.compile(r"^\s*(\d{4}|[〇零○一二三四五六七八九]{4})\s*年.{1,6}月.{1,6}日\s*$")
 MIN_BROKEN_LENGTH = 25
 
 
 # Markdown a PDF-to-markdown tool wraps prose lines in: list bullets, heading marks, bold.
-_MD_LEAD = re.compile(r"^\s*(?:[-*+]\s+|#{1,6}\s+)+")
-_MD_BOLD = re.compile(r"\*\*|__")
+_MD_LEAD = compiled_re.compile(r"^\s*(?:[-*+]\s+|#{1,6}\s+)+")
+_MD_BOLD = compiled_re.compile(r"\*\*|__")
 _CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
 # A space a line wrap or a converter left between Chinese characters (or a number and one): never meant.
-_WRAP_SPACE = re.compile(f"(?<=[{_CJK}0-9])[ \t\u00a0]+(?=[{_CJK}])|(?<=[{_CJK}])[ \t\u00a0]+(?=[0-9])")
+_WRAP_SPACE = compiled_re.compile(f"(?<=[{_CJK}0-9])[ \t\u00a0]+(?=[{_CJK}])|(?<=[{_CJK}])[ \t\u00a0]+(?=[0-9])")
 
 
 # A page footer OCR or a converter ran into the prose: 工作-十-人员 (- 4 -), 处理费0元。 -5-
-_INLINE_FOOTER = re.compile(r"(?<=[\u4e00-\u9fff。，；、）])\s*[-—–－~]\s?[\d一二三四五六七八九十]{1,2}\s?[-—–－~]\s*"
+_INLINE_FOOTER = compiled_re.compile(r"(?<=[\u4e00-\u9fff。，；、）])\s*[-—–－~]\s?[\d一二三四五六七八九十]{1,2}\s?[-—–－~]\s*"
                             r"(?=[\u4e00-\u9fff（]|$)")
 
 
@@ -42,7 +43,7 @@ def prose_sentences(paragraphs: list[Paragraph], furniture: frozenset[str] | set
     return [t for t in clean_paragraphs(paragraphs, furniture) if _SENTENCE.search(t)]
 
 
-_SENTENCE = re.compile(r"[\u4e00-\u9fff]{4,}[^。；]*[，。；]")
+_SENTENCE = compiled_re.compile(r"[\u4e00-\u9fff]{4,}[^。；]*[，。；]")
 
 
 def join_broken(lines: list[str]) -> list[str]:
@@ -59,7 +60,7 @@ def join_broken(lines: list[str]) -> list[str]:
 
 _ORG_END = r"(局|委|办|厅|院|中心|政府|署|会|所|站|队|处)"
 # 大连市医疗保障局 2024年1月18日: the signature's name and date on one line (text from a PDF-to-markdown tool).
-_NAME_DATE = re.compile(r"^(?P<name>[^。，,；;：:！!？?]{2,30}?" + _ORG_END + r")\s*(?P<date>(\d{4}|[〇零○一二三四五六七八九]{4})\s*年.{1,6}月.{1,6}日)\s*$")
+_NAME_DATE = compiled_re.compile(r"^(?P<name>[^。，,；;：:！!？?]{2,30}?" + _ORG_END + r")\s*(?P<date>(\d{4}|[〇零○一二三四五六七八九]{4})\s*年.{1,6}月.{1,6}日)\s*$")
 
 
 def split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
@@ -102,7 +103,7 @@ def section_text(lines: list[str]) -> str | None:
     return "\n".join(lines) if lines else None
 
 
-_STATED = re.compile(r"(\d+(?:\.\d+)?)\s*(?:件|个|项|条)")
+_STATED = compiled_re.compile(r"(\d+(?:\.\d+)?)\s*(?:件|个|项|条)")
 
 
 def stated_numbers(texts: list[str], labels: tuple[str, ...], field_words: list[tuple[str, ...]]) -> dict[int, float]:

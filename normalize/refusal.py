@@ -1,16 +1,16 @@
 """Inputs that read fine but are not one convertible report: say what they are, in one line."""
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 from xxgk.model import Document
+from xxgk.normalize import compiled_re
 from xxgk.normalize.labels import compact
 from xxgk.normalize.sections import Sections, count_reports
 
 FIRST_TEMPLATE_YEAR = 2019  # 国办公开办函〔2019〕60号: the first national template, for reports on 2019
-_TITLE_YEAR = re.compile(r"((?:19|20)\d{2})年度?.{0,40}?(?:政府信息公开|政务公开|信息公开).{0,12}?年度?报告")
-_PERIOD_YEAR = re.compile(r"统计(?:期限|时限|时间|区间)?.{0,12}?((?:19|20)\d{2})年1月1日(?:起)?至\1年12月31日")
+_TITLE_YEAR = compiled_re.compile(r"((?:19|20)\d{2})年度?.{0,40}?(?:政府信息公开|政务公开|信息公开).{0,12}?年度?报告")
+_PERIOD_YEAR = compiled_re.compile(r"统计(?:期限|时限|时间|区间)?.{0,12}?((?:19|20)\d{2})年1月1日(?:起)?至\1年12月31日")
 # What a page without the report's tables is, by the words of its title (checked in this order).
 PAGE_KINDS: tuple[tuple[str, str], ...] = (
     ("工作要点", "a 政务公开工作要点 (the year's work plan)"),

@@ -9,6 +9,7 @@ import re
 import unicodedata
 
 from xxgk.model import Cell, Paragraph, Table
+from xxgk.normalize import compiled_re
 from xxgk.normalize.furniture import is_page_footer, is_page_number
 from xxgk.normalize.labels import split_label
 from xxgk.normalize.numbers import Parsed, is_blank, parse_number
@@ -51,7 +52,7 @@ class LogicalRow:
         return [s for s in self.slots if s.parsed is not None]
 
 
-_LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.I)
+_LINE_BREAK_TAG = compiled_re.compile(r"<br\s*/?>", re.I)
 
 
 def cell_text(text: str) -> str:
@@ -170,7 +171,7 @@ def value_block(row: LogicalRow, width: int) -> Optional[tuple[list[str], list[S
 
 
 # label, then the digits its cells left behind: 规范性文件898989, 121 000013, 10203120001200000.
-_TRAILING_RUN = re.compile(r"^(?P<label>.*?[^\d\s.+\-])?(?P<run>[\d\s.+\-]*\d[\d\s.]*)$")
+_TRAILING_RUN = compiled_re.compile(r"^(?P<label>.*?[^\d\s.+\-])?(?P<run>[\d\s.+\-]*\d[\d\s.]*)$")
 MAX_ROW_TEXT = 120
 
 

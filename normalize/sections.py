@@ -1,10 +1,10 @@
 """Split a document into the report's six sections and route tables to 二, 三 and 四."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from xxgk.model import Document, Paragraph, Table
+from xxgk.normalize import compiled_re
 from xxgk.normalize.labels import best_label, compact, similarity
 from xxgk.normalize.rows import LogicalRow, paragraph_row, table_rows
 from xxgk.normalize.templates.base import RESULTS_HEAD, RESULTS_TAIL, TABLE_MARKERS
@@ -18,11 +18,11 @@ SECTION_HEADINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("problems", ("存在的主要问题", "主要问题及改进", "存在问题及改进", "问题及改进情况", "存在的问题")),
     ("other", ("其他需要报告的事项", "其他需要报告事项")),
 )
-_HEADING_NUMBER = re.compile(r"^[一二三四五六七八九十]\s*[、.．,，]")
+_HEADING_NUMBER = compiled_re.compile(r"^[一二三四五六七八九十]\s*[、.．,，]")
 TABLE_SECTIONS = ("proactive", "applications", "reviews")
 
 
-_TABLE_CAPTION = re.compile(r"^表\s*[一二三四五六\d]{1,2}\s*[、.．,，:：]?")
+_TABLE_CAPTION = compiled_re.compile(r"^表\s*[一二三四五六\d]{1,2}\s*[、.．,，:：]?")
 
 
 def heading_section(text: str) -> str | None:

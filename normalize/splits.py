@@ -10,14 +10,16 @@ import re
 import unicodedata
 from typing import Optional, Sequence
 
+from xxgk.normalize import compiled_re
+
 MAX_SPLITS = 200  # more than this: undecidable anyway, stop enumerating
 _CELL = {
-    "count": re.compile(r"0|[1-9]\d{0,6}"),
-    "change": re.compile(r"[-+]?(?:0|[1-9]\d{0,6})"),
-    "money": re.compile(r"(?:0|[1-9]\d{0,8})(?:\.\d{1,6})?"),
+    "count": compiled_re.compile(r"0|[1-9]\d{0,6}"),
+    "change": compiled_re.compile(r"[-+]?(?:0|[1-9]\d{0,6})"),
+    "money": compiled_re.compile(r"(?:0|[1-9]\d{0,8})(?:\.\d{1,6})?"),
 }
-_ZERO_MARKS = re.compile(r"[—－–/／无]+")
-RUN = re.compile(r"^[\d\s.+\-—－–/／无\u3000\u00a0]*\d[\d\s.+\-—－–/／无\u3000\u00a0]*$")
+_ZERO_MARKS = compiled_re.compile(r"[—－–/／无]+")
+RUN = compiled_re.compile(r"^[\d\s.+\-—－–/／无\u3000\u00a0]*\d[\d\s.+\-—－–/／无\u3000\u00a0]*$")
 
 Sum = tuple[int, tuple[int, ...]]  # (index of the total, indices of its parts)
 

@@ -1,9 +1,9 @@
 """Read table 二 (主动公开): rows matched regardless of order, no sums, so a number is kept only when certain."""
 from __future__ import annotations
 
-import re
 from typing import Optional, Sequence
 
+from xxgk.normalize import compiled_re
 from xxgk.normalize.align import MIN_SCORE, assign
 from xxgk.normalize.fields import FieldStore
 from xxgk.normalize.labels import best_label, similarity
@@ -101,7 +101,7 @@ def _placed_by_layout(rows: list[LogicalRow], by_item: dict[int, LogicalRow],
     return {layout[k].item: grid[i] for i, k in fit.items() if layout[k].kind == "data"}
 
 
-_ARTICLE = re.compile(r"[（(]([一二三四五六七八九十])[）)]")
+_ARTICLE = compiled_re.compile(r"[（(]([一二三四五六七八九十])[）)]")
 
 
 def _names_other(row: LogicalRow, want: LayoutRow, aliases: list[tuple[str, ...]]) -> bool:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from pathlib import Path
 from typing import Callable, Optional
 from urllib.parse import urlparse
@@ -47,7 +46,8 @@ def file_mode() -> int:
 
 
 def temp_path(directory: Path) -> Path:
-    return directory / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}{TEMP_SUFFIX}"
+    # os.urandom, not secrets: the same bytes, without secrets' imports (hmac, random) in every process
+    return directory / f"{TEMP_PREFIX}{os.getpid()}-{os.urandom(4).hex()}{TEMP_SUFFIX}"
 
 
 def write_text_atomic(path: Path, text: str, replace: bool = True,

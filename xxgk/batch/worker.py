@@ -11,6 +11,7 @@ second interpreter, no re-import: ~0.35 CPU-s a worker); any other parent spawns
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing as mp
 import os
 import shutil
@@ -126,11 +127,13 @@ def _warm_up() -> None:
     """Load once, before any input's clock starts, what every conversion needs (~0.7 s of CPU): the place
     table and the schema validator; otherwise the first input of each worker pays for them in its --timeout."""
     try:
+        from xxgk.normalize import compiled_re
         from xxgk.normalize.places import gazetteer
         from xxgk.normalize.schema import is_valid
 
         gazetteer()
         is_valid({})  # loads the compiled schema validator (jsonschema is only needed to explain a failure)
+        compiled_re.save()  # the next process loads normalize's regular expressions instead of compiling them
     except Exception:  # a missing place table is the conversion's to report, with its own message
         pass
 
@@ -264,11 +267,17 @@ def _preload() -> None:
     global _preloaded
     if not _preloaded:
         _preloaded = True
+        collecting = gc.isenabled()
+        gc.disable()  # the imports allocate ~10^5 objects that all live on: collecting them would be wasted work
         try:
             import xxgk.pipeline  # noqa: F401
+            _warm_up()
         except Exception:  # a broken installation: the worker's own import says why, per input
-            return
-        _warm_up()
+            pass
+        finally:
+            gc.freeze()  # forked workers share these pages: no collection ever writes to them (no copy-on-write)
+            if collecting:
+                gc.enable()
 
 
 def _address_space_mb() -> float:

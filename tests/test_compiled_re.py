@@ -1,0 +1,80 @@
+"""normalize/'s regular expressions come from the per-user cache, and are the very patterns re.compile makes."""
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TXT = ROOT / "examples" / "changsha_ybj_2023.txt"
+
+# Runs in a fresh process: did importing normalize compile any pattern, and does the report come out the same?
+PROBE = """
+import json, sys
+import xxgk.pipeline
+from xxgk.normalize import compiled_re
+compiled_here = compiled_re._missing
+report = xxgk.pipeline.convert_file(sys.argv[1])
+print(json.dumps({"compiled_here": compiled_here, "used": len(compiled_re._used),
+                  "report": {k: v for k, v in report.items() if k != "provenance"}}, ensure_ascii=False))
+"""
+
+
+def _run(cache: Path) -> dict:
+    env = dict(os.environ, XXGK_CACHE_DIR=str(cache), OMP_THREAD_LIMIT="1")
+    out = subprocess.run([sys.executable, "-c", PROBE, str(TXT)], capture_output=True, text=True, env=env,
+                         cwd=ROOT, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _stored(cache: Path) -> dict:
+    [path] = cache.glob("regex-*.marshal")
+    return marshal.loads(path.read_bytes())
+
+
+def test_a_second_process_compiles_no_pattern_and_converts_the_same(tmp_path):
+    cold = _run(tmp_path)
+    assert cold["compiled_here"] is True
+    warm = _run(tmp_path)
+    assert warm["compiled_here"] is False and warm["used"] == cold["used"] >= 60
+    assert warm["report"] == cold["report"]
+    assert warm["report"]["agency"] == "长沙市医疗保障局"
+
+
+def test_every_stored_program_is_the_one_re_compile_builds(tmp_path):
+    _run(tmp_path)
+    from xxgk.normalize import compiled_re
+
+    stored = _stored(tmp_path)
+    assert len(stored) >= 60
+    for (source, flags), program in stored.items():
+        assert program == compiled_re._program(source, flags), source
+        # Pattern equality compares the flags, the source and the compiled code word for word.
+        assert compiled_re._sre.compile(source, *program) == re.compile(source, flags), source
+
+
+def test_a_damaged_cache_falls_back_to_re_compile(tmp_path):
+    clean = _run(tmp_path)["report"]
+    [path] = tmp_path.glob("regex-*.marshal")
+    stored = _stored(tmp_path)
+    (source, flags), program = next(iter(stored.items()))
+    for damage in (b"not marshal data", marshal.dumps(["a list"]),
+                   marshal.dumps({**stored, (source, flags): (program[0], [1, 2, 3], 0, {}, ())})):  # invalid code
+        path.write_bytes(damage)
+        again = _run(tmp_path)
+        assert again["report"] == clean and again["compiled_here"] is True
+        assert _stored(tmp_path) == stored  # written again, whole and right
+
+
+def test_without_a_cache_folder_patterns_compile_as_usual():
+    env = {k: v for k, v in os.environ.items() if k not in ("XXGK_CACHE_DIR", "XDG_CACHE_HOME")}
+    env["HOME"] = "relative-home"  # no absolute home: cache_dir() is None
+    code = ("from xxgk.normalize import compiled_re, labels; import re, json; "
+            "print(json.dumps([compiled_re._path() is None, labels._DROP == re.compile(labels._DROP.pattern)]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True)
+    assert json.loads(out.stdout) == [True, True]
