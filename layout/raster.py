@@ -49,24 +49,25 @@ def to_gray(img: np.ndarray) -> np.ndarray:
         return img.astype(np.uint8, copy=False)
     if img.shape[2] == 4:
         img = img[:, :, :3]
-    img = img.astype(np.uint8, copy=False)
+    img = np.ascontiguousarray(img.astype(np.uint8, copy=False))
     gray = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
-    rgb = img.astype(np.int16)
+    channels = cv2.split(img)  # uint8 planes: OpenCV's saturating arithmetic, no int16 copy of the page
     paper = None
     for ch, others, thresh in ((0, (1, 2), 25), (2, (0, 1), 30)):  # red, then blue
         # 30 for blue: light blue table shading (about 200,220,240) stays as it is.
-        excess = rgb[:, :, ch] - np.maximum(rgb[:, :, others[0]], rgb[:, :, others[1]])
+        # Saturated at 0: only an excess above the (positive) thresholds counts.
+        excess = cv2.subtract(channels[ch], cv2.max(channels[others[0]], channels[others[1]]))
         mask = excess > thresh
-        if mask.sum() < 50:
+        if np.count_nonzero(mask) < 50:
             continue
         if paper is None:
             paper = cv2.blur(cv2.dilate(gray, np.ones((15, 15), np.uint8)), (31, 31)).astype(np.float32)
             paper = np.maximum(paper, 1.0)
-        chan = rgb[:, :, ch].astype(np.float32)
+        chan = channels[ch]
         core = excess > 80
-        c = float(np.median(chan[core] / paper[core])) if core.sum() > 50 else 0.85
+        c = float(np.median(chan[core].astype(np.float32) / paper[core])) if np.count_nonzero(core) > 50 else 0.85
         c = min(max(c, 0.5), 1.0)
-        gray[mask] = np.minimum(chan[mask] / c, paper[mask]).astype(np.uint8)
+        gray[mask] = np.minimum(chan[mask].astype(np.float32) / c, paper[mask]).astype(np.uint8)
     return gray
 
 
