@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 from xxgk.model import ConversionError, Refused
 from xxgk.converters.registry import converter_for, sniff
-from xxgk.normalize import compiled_re
+from xxgk.normalize.cache import save_tables
 from xxgk.normalize.report import build_report
 from xxgk.normalize.schema import validate
 
@@ -52,7 +52,7 @@ def convert_bytes(data: bytes, name: str, path: Optional[str] = None, url: Optio
     doc.source.url = url
     doc.source.sha256 = hashlib.sha256(data).hexdigest()
     report = build_report(doc)
-    compiled_re.save()  # a no-op unless a pattern was compiled here: then the next process loads it instead
+    save_tables()  # once per process, if patterns or label ratios were derived here: the next one loads them
     errors = validate(report)
     if errors:
         raise InvalidReport(f"output breaks the schema: {errors[0]}")

@@ -127,13 +127,13 @@ def _warm_up() -> None:
     """Load once, before any input's clock starts, what every conversion needs (~0.7 s of CPU): the place
     table and the schema validator; otherwise the first input of each worker pays for them in its --timeout."""
     try:
-        from xxgk.normalize import compiled_re
+        from xxgk.normalize.cache import save_tables
         from xxgk.normalize.places import gazetteer
         from xxgk.normalize.schema import is_valid
 
         gazetteer()
         is_valid({})  # loads the compiled schema validator (jsonschema is only needed to explain a failure)
-        compiled_re.save()  # the next process loads normalize's regular expressions instead of compiling them
+        save_tables()  # the compiled regular expressions: the next process loads them instead of compiling
     except Exception:  # a missing place table is the conversion's to report, with its own message
         pass
 
