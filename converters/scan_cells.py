@@ -57,9 +57,10 @@ def crop_cell(lay: raster.PageLayout, cell: Cell) -> Crop:
     if keep.sum() == 0 or stats[keep, 4].sum() < 20 * s * s:
         return Crop(cell, None)
     # Paper, shading and noise specks go white: tesseract reads specks as text.
-    mask = cv2.dilate(keep[labels].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    kept = keep.astype(np.uint8)[labels]
+    mask = cv2.dilate(kept, np.ones((3, 3), np.uint8)) > 0
     gray[~mask] = 255
-    ys, xs = np.nonzero(keep[labels])
+    ys, xs = np.nonzero(kept)
     bx0, bx1, by0, by1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
     pad = max(10, int(10 * s))
     tight = gray[by0:by1, bx0:bx1]
@@ -158,11 +159,10 @@ def keep_components(labels: np.ndarray, stats: np.ndarray, cents: np.ndarray, s:
     small = np.nonzero(~keep & (area >= 3))[0]
     small = small[small > 0]
     if keep.any() and len(small):
-        big = keep[labels].astype(np.uint8)
+        big = keep.astype(np.uint8)[labels]
         near = cv2.dilate(big, np.ones((max(3, int(12 * s)), max(3, int(14 * s))), np.uint8))
-        for i in small:
-            x, y = int(cents[i][0]), int(cents[i][1])
-            keep[i] = bool(near[y, x])
+        at = cents[small].astype(int)  # truncated, as int() does: centroids are never negative
+        keep[small] = near[at[:, 1], at[:, 0]] > 0
     return keep
 
 

@@ -18,8 +18,8 @@ def prose_image(lay: raster.PageLayout) -> np.ndarray:
     """The page without its tables, noise specks and background (tesseract reads specks as text)."""
     n, labels, stats, cents = cv2.connectedComponentsWithStats(lay.ink, connectivity=8)
     keep = keep_components(labels, stats, cents, lay.scale)
-    mask = cv2.dilate(keep[labels].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    img = np.where(mask, lay.gray, 255).astype(np.uint8)
+    mask = cv2.dilate(keep.astype(np.uint8)[labels], np.ones((3, 3), np.uint8)) > 0
+    img = np.where(mask, lay.gray, np.uint8(255))
     pad = int(4 * lay.scale)
     for t in lay.tables:
         x0, y0, x1, y1 = (int(v) for v in t.bbox)

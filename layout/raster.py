@@ -247,7 +247,7 @@ def find_tables(rulings: np.ndarray, scale: float,
         if w < 200 * scale or h < 40 * scale:
             continue
         # Only this ruling network: another one (a page edge, a second table) may share the box.
-        crop = np.where(comp[y:y + h, x:x + w] == k, 255, 0).astype(np.uint8)
+        crop = (comp[y:y + h, x:x + w] == k).astype(np.uint8) * np.uint8(255)
         # Close open sides (a table continued on the next page has no bottom rule). The band is
         # a few px thick because the ends of the vertical rules are ragged after deskewing.
         t = max(3, int(6 * scale))
