@@ -60,14 +60,14 @@ def to_gray(img: np.ndarray) -> np.ndarray:
         mask = excess > thresh
         if np.count_nonzero(mask) < 50:
             continue
-        if paper is None:
-            paper = cv2.blur(cv2.dilate(gray, np.ones((15, 15), np.uint8)), (31, 31)).astype(np.float32)
-            paper = np.maximum(paper, 1.0)
+        if paper is None:  # whole levels, kept in uint8: only the few masked pixels become floats
+            paper = cv2.max(cv2.blur(cv2.dilate(gray, np.ones((15, 15), np.uint8)), (31, 31)), 1)
         chan = channels[ch]
         core = excess > 80
-        c = float(np.median(chan[core].astype(np.float32) / paper[core])) if np.count_nonzero(core) > 50 else 0.85
+        c = (float(np.median(chan[core].astype(np.float32) / paper[core].astype(np.float32)))
+             if np.count_nonzero(core) > 50 else 0.85)
         c = min(max(c, 0.5), 1.0)
-        gray[mask] = np.minimum(chan[mask].astype(np.float32) / c, paper[mask]).astype(np.uint8)
+        gray[mask] = np.minimum(chan[mask].astype(np.float32) / c, paper[mask].astype(np.float32)).astype(np.uint8)
     return gray
 
 
