@@ -43,8 +43,8 @@ def _probe(tmp_path: Path, *inputs: str) -> dict:
 def test_text_html_and_born_digital_pdf_import_only_what_they_need(tmp_path):
     txt, html, pdf = (str(EXAMPLES / n) for n in ("changsha_ybj_2023.txt", "shuyang_fgj_2023.html",
                                                   "hongze_2023.pdf"))
-    first = _probe(tmp_path, txt)  # a fresh cache: this process builds the place table and stores the patterns
-    assert first[txt] == ["converted", []] and list((tmp_path / "cache").glob("regex-*"))
+    first = _probe(tmp_path, txt)  # a fresh cache: this process compiles the schema validator once
+    assert first[txt] == ["converted", ["fastjsonschema"]] and list((tmp_path / "cache").glob("schema-validator-*"))
     seen = _probe(tmp_path, txt, html, pdf)
     assert seen[txt] == ["converted", []]  # no OpenCV, numpy, PDF or HTML libraries, no jsonschema for a valid report
     assert seen[html] == ["converted", []]  # HTML is parsed by lxml alone (not a "heavy" package: it is tiny to load)

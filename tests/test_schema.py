@@ -91,7 +91,7 @@ def _mutations(report: dict):
     yield "bad date", edit(lambda r: r.__setitem__("published", "2024-1-5"))
 
 
-def test_the_fast_check_agrees_with_jsonschema_on_every_output_and_edit(outputs):
+def test_compiled_validator_agrees_with_jsonschema_on_every_output_and_edit(outputs):
     assert len(outputs) >= 25
     for report in outputs:
         assert is_valid(report) and schema_errors(report) == [] and validate(report) == []
@@ -154,8 +154,27 @@ def test_a_negative_count_in_the_source_becomes_null_with_a_warning():
     assert validate(report) == []
 
 
-def test_the_fast_check_agrees_with_jsonschema_at_the_edges_of_json_types(outputs):
-    """jsonschema-rs converts Python values to JSON ones: where that could differ from jsonschema, it must not."""
+def test_the_compiled_validator_is_cached_and_explains_with_jsonschema(outputs, tmp_path, monkeypatch):
+    from xxgk.normalize import schema
+
+    monkeypatch.setenv("XXGK_CACHE_DIR", str(tmp_path))
+    schema._compiled.cache_clear()
+    assert validate(outputs[0]) == []  # compiled now, and written for the next process
+    cached = list(tmp_path.glob("schema-validator-*.marshal"))
+    assert len(cached) == 1
+    schema._compiled.cache_clear()
+    assert validate(outputs[0]) == []  # loaded from the cache
+    bad = copy.deepcopy(outputs[0])
+    bad["reviews_and_lawsuits"]["review"]["total"] = -2
+    assert validate(bad) == ["reviews_and_lawsuits/review/total: -2 is less than the minimum of 0"]
+    cached[0].write_bytes(b"not marshal data")  # a damaged cache file is compiled again, not trusted
+    schema._compiled.cache_clear()
+    assert validate(outputs[0]) == [] and not is_valid(bad)
+    schema._compiled.cache_clear()
+
+
+def test_compiled_validator_agrees_with_jsonschema_at_the_edges_of_json_types(outputs):
+    """The compiled check (fastjsonschema, draft 7) against jsonschema (2020-12) where their type rules could differ."""
     report = next(r for r in outputs if r["source"]["format"] == "text" and r["template"] == "2021")
     assert "amount" in report["proactive"]["fees"]
     cases = {"float with no fraction for a count": 12.0, "float for a count": 12.5, "bool for a count": True,
