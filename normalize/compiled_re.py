@@ -1,7 +1,7 @@
 """normalize/'s regular expressions, compiled once per Python and stored in the cache folder.
 
 `re`'s compiler is written in Python, and a character class mixing CJK ranges with other characters
-makes it fill a 64 K-entry map one code point at a time: compiling normalize/'s ~70 patterns costs
+makes it fill a 64 K-entry map one code point at a time: compiling normalize/'s ~65 patterns costs
 ~20 ms of every process, an eighth of a one-file CLI run. The compiled programs are plain lists of
 ints, so a process that finds them in the cache hands them straight to the regex engine (`_sre`).
 The cache file is keyed by everything a program depends on (Python's version, the engine's magic
