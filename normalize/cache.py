@@ -84,10 +84,11 @@ def cached_marshal(prefix: str, key: str, derive: Callable[[], T]) -> T:
 class StoredTable:
     """A table of values derived at run time (pure functions of their keys), kept in the cache folder.
 
-    A process reads the file once, at its first lookup; its first `save` after adding entries worth
-    keeping rewrites the file atomically, and later ones do nothing (a batch worker would otherwise rewrite it for every
-    report that added one). A file grown past `limit` keeps only the entries this process used, so it
-    cannot grow without bound across versions of the code; `keep` may narrow what is written.
+    A process reads the file once, at its first lookup. Its first `save` after adding entries rewrites the
+    file atomically when they hold something worth keeping; later saves do nothing, and the process stops
+    recording what it uses (a batch worker would otherwise rewrite the file, and grow its record, for every
+    report). A file grown past `limit` keeps only the entries this process used, so it cannot grow without
+    bound across versions of the code; `keep` may narrow what is written.
     """
 
     def __init__(self, prefix: str, key: str, limit: int, keep: Optional[Callable[[dict], dict]] = None) -> None:
@@ -96,7 +97,7 @@ class StoredTable:
         self.prefix, self.limit, self.keep = prefix, limit, keep
         self.digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
         self._stored: Optional[dict] = None
-        self._used: dict = {}  # looked up or added in this process
+        self._used: dict = {}  # looked up or added in this process, until its save
         self._added = False
         self._saved = False
         _TABLES.append(self)
@@ -113,7 +114,7 @@ class StoredTable:
     def get(self, key):
         """The stored value, or None."""
         value = self._load().get(key)
-        if value is not None:
+        if value is not None and not self._saved:
             self._used[key] = value
         return value
 
@@ -123,15 +124,18 @@ class StoredTable:
         self._used.pop(key, None)
 
     def put(self, key, value) -> None:
-        self._used[key] = value
-        self._added = True
+        if not self._saved:
+            self._used[key] = value
+            self._added = True
 
     def save(self) -> None:
         """Rewrite the file, once per process, if entries worth keeping were added."""
-        path = self._path()
-        if self._saved or not self._added or path is None:
+        if self._saved or not self._added:
             return
         self._saved = True
+        path = self._path()
+        if path is None:  # no cache folder: nothing to write, nothing more to record
+            return
         stored = self._load()
         small = len(stored) <= self.limit
         data = dict(stored) if small else {}

@@ -99,3 +99,23 @@ def test_without_a_cache_folder_patterns_compile_as_usual():
             "print(json.dumps([compiled_re.PROGRAMS._path() is None, labels._DROP == re.compile(labels._DROP.pattern)]))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True)
     assert json.loads(out.stdout) == [True, True]
+
+
+def test_a_table_records_until_its_one_save(tmp_path, monkeypatch):
+    from xxgk.normalize.cache import StoredTable, _TABLES
+
+    monkeypatch.setenv("XXGK_CACHE_DIR", str(tmp_path))
+    table = StoredTable("unit-test", "key", limit=10)
+    try:
+        table.put(("a", "b"), 0.5)
+        table.save()
+        [path] = tmp_path.glob("unit-test-*.marshal")
+        assert marshal.loads(path.read_bytes()) == {("a", "b"): 0.5}
+        table.put(("c", "d"), 0.25)  # a batch worker's later reports: neither recorded nor written
+        table.save()
+        assert table._used == {("a", "b"): 0.5} and marshal.loads(path.read_bytes()) == {("a", "b"): 0.5}
+        again = StoredTable("unit-test", "key", limit=10)
+        _TABLES.remove(again)
+        assert again.get(("a", "b")) == 0.5 and again.get(("c", "d")) is None
+    finally:
+        _TABLES.remove(table)

@@ -45,21 +45,7 @@ def numeric_leaves(report: dict) -> Iterator[tuple[str, Any]]:
 
 
 def null_fields(report: dict) -> list[str]:
-    """Dotted ids of the number slots that are null, in numeric_leaves order (paths built only for those)."""
-    out: list[str] = []
-
-    def walk(prefix: str, node: dict) -> None:
-        for k, v in node.items():
-            if isinstance(v, dict):
-                walk(f"{prefix}.{k}", v)
-            elif v is None:
-                out.append(f"{prefix}.{k}")
-
-    for section in NUMERIC_SECTIONS:
-        node = report.get(section) or {}
-        if isinstance(node, dict):
-            walk(section, node)
-    return out
+    return [path for path, value in numeric_leaves(report) if value is None]
 
 
 def report_status(report: dict) -> str:
