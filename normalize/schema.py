@@ -246,13 +246,50 @@ def _compiled() -> Callable[[dict], object]:
     return namespace[root]
 
 
-def is_valid(report: dict) -> bool:
-    """True when the report meets the schema (compiled validator; same verdict as jsonschema's)."""
+# A process that checks many reports (a batch worker) switches to jsonschema-rs: it checks a report in
+# ~0.07 ms against the compiled code's ~0.55 ms, but loading it costs ~20 ms, more than a one-file run saves.
+NATIVE_AFTER = 40
+_checked = 0
+
+
+@lru_cache(maxsize=1)
+def _native():
+    """jsonschema-rs built on the 2020-12 schema as written, or None where it is not installed."""
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    return jsonschema_rs.Draft202012Validator(report_schema())
+
+
+def compiled_is_valid(report: dict) -> bool:
     try:
         _compiled()(report)
     except SchemaViolation:
         return False
     return True
+
+
+def native_is_valid(report: dict) -> Optional[bool]:
+    """jsonschema-rs's verdict; None when it is not installed or cannot take a value (an int beyond 64 bits)."""
+    checker = _native()
+    if checker is None:
+        return None
+    try:
+        return checker.is_valid(report)
+    except (ValueError, OverflowError, TypeError):
+        return None
+
+
+def is_valid(report: dict) -> bool:
+    """True when the report meets the schema (a compiled check; the same verdict as jsonschema's)."""
+    global _checked
+    _checked += 1
+    if _checked > NATIVE_AFTER:
+        verdict = native_is_valid(report)
+        if verdict is not None:
+            return verdict
+    return compiled_is_valid(report)
 
 
 @lru_cache(maxsize=1)

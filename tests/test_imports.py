@@ -9,7 +9,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-HEAVY = ("cv2", "numpy", "pdfplumber", "pdfminer", "PIL", "bs4", "jsonschema", "fastjsonschema", "rapidocr", "onnxruntime")
+HEAVY = ("cv2", "numpy", "pdfplumber", "pdfminer", "PIL", "bs4", "jsonschema", "fastjsonschema", "jsonschema_rs",
+         "rapidocr", "onnxruntime")
 
 # Runs in a child process: converts each input in turn and records which heavy packages are loaded after it.
 PROBE = """

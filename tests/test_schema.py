@@ -58,7 +58,8 @@ import copy  # noqa: E402
 import pytest  # noqa: E402
 
 from outputs_helper import FIXTURES, SERIES, converted, text_and_html_inputs  # noqa: E402
-from xxgk.normalize.schema import BBOX_CONVENTION, METHODS, WARNING_KINDS, is_valid, schema_errors, validate  # noqa: E402
+from xxgk.normalize.schema import (BBOX_CONVENTION, METHODS, WARNING_KINDS, compiled_is_valid, is_valid,  # noqa: E402
+                                   native_is_valid, schema_errors, validate)
 from xxgk.pipeline import convert_bytes  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,10 +92,11 @@ def _mutations(report: dict):
     yield "bad date", edit(lambda r: r.__setitem__("published", "2024-1-5"))
 
 
-def test_compiled_validator_agrees_with_jsonschema_on_every_output_and_edit(outputs):
+def test_both_fast_checks_agree_with_jsonschema_on_every_output_and_edit(outputs):
     assert len(outputs) >= 25
     for report in outputs:
         assert is_valid(report) and schema_errors(report) == [] and validate(report) == []
+        assert compiled_is_valid(report) is True and native_is_valid(report) is True
     # Hand edits on one report of each form and kind of source (jsonschema is slow: not on all of them).
     samples = [r for r in outputs if r["source"]["format"] == "pdf"][:1] + \
         [next(r for r in outputs if r["template"] == t and r["source"]["format"] == f)
@@ -103,6 +105,7 @@ def test_compiled_validator_agrees_with_jsonschema_on_every_output_and_edit(outp
         for what, bad in _mutations(report):
             errors = schema_errors(bad)
             assert not is_valid(bad) and errors, what
+            assert compiled_is_valid(bad) is False and native_is_valid(bad) is False, what
             assert validate(bad) == errors, what
 
 
@@ -158,6 +161,7 @@ def test_the_compiled_validator_is_cached_and_explains_with_jsonschema(outputs, 
     from xxgk.normalize import schema
 
     monkeypatch.setenv("XXGK_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(schema, "_checked", 0)  # as in a fresh process: the compiled check answers
     schema._compiled.cache_clear()
     assert validate(outputs[0]) == []  # compiled now, and written for the next process
     cached = list(tmp_path.glob("schema-validator-*.marshal"))
@@ -173,8 +177,9 @@ def test_the_compiled_validator_is_cached_and_explains_with_jsonschema(outputs, 
     schema._compiled.cache_clear()
 
 
-def test_compiled_validator_agrees_with_jsonschema_at_the_edges_of_json_types(outputs):
-    """The compiled check (fastjsonschema, draft 7) against jsonschema (2020-12) where their type rules could differ."""
+def test_both_fast_checks_agree_with_jsonschema_at_the_edges_of_json_types(outputs):
+    """The compiled check (fastjsonschema, draft 7) and jsonschema-rs (Rust, 2020-12) against jsonschema where
+    their type rules could differ; jsonschema-rs may decline a value it cannot convert (None), never differ."""
     report = next(r for r in outputs if r["source"]["format"] == "text" and r["template"] == "2021")
     assert "amount" in report["proactive"]["fees"]
     cases = {"float with no fraction for a count": 12.0, "float for a count": 12.5, "bool for a count": True,
@@ -184,11 +189,31 @@ def test_compiled_validator_agrees_with_jsonschema_at_the_edges_of_json_types(ou
         bad = copy.deepcopy(report)
         bad["applications"]["new_received"]["total"] = value
         errors = schema_errors(bad)
-        assert is_valid(bad) == (errors == []), what
+        assert is_valid(bad) == compiled_is_valid(bad) == (errors == []), what
+        assert native_is_valid(bad) in (errors == [], None), what
         assert validate(bad) == errors, what
     money = copy.deepcopy(report)
     money["proactive"]["fees"]["amount"] = 2 ** 70  # a number, however large, is a valid amount
-    assert is_valid(money) and schema_errors(money) == []
+    assert is_valid(money) and compiled_is_valid(money) and native_is_valid(money) in (True, None)
+    assert schema_errors(money) == []
     bad = copy.deepcopy(report)
     bad["reviews_and_lawsuits"]["review"]["total"] = -2
     assert validate(bad) == ["reviews_and_lawsuits/review/total: -2 is less than the minimum of 0"]
+
+
+def test_a_process_that_checks_many_reports_switches_to_jsonschema_rs_with_the_same_verdicts(outputs, monkeypatch):
+    from xxgk.normalize import schema
+
+    report = outputs[0]
+    bad = copy.deepcopy(report)
+    bad["applications"]["new_received"]["total"] = -1
+    huge = copy.deepcopy(report)
+    huge["applications"]["new_received"]["total"] = 2 ** 70  # a valid count beyond 64 bits
+    monkeypatch.setattr(schema, "_checked", 0)
+    schema._native.cache_clear()
+    for _ in range(schema.NATIVE_AFTER // 2):
+        assert is_valid(report) and not is_valid(bad)
+    assert schema._native.cache_info().currsize == 0  # a one-file run never builds the second checker
+    assert is_valid(report) and not is_valid(bad) and is_valid(huge)
+    assert schema._native.cache_info().currsize == 1 and schema._native() is not None
+    assert native_is_valid(huge) in (True, None) and schema_errors(huge) == []

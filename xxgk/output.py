@@ -22,14 +22,18 @@ def is_url(s: str) -> bool:
     return urlparse(s).scheme in ("http", "https")
 
 
-def dumps_report(report: dict) -> str:
-    """The one serialisation of a report: local pool, cluster and API all write these exact bytes."""
+def report_bytes(report: dict) -> bytes:
+    """The one serialisation of a report, as UTF-8: local pool, cluster and API all write these exact bytes."""
     if orjson is not None:
         try:
-            return orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
+            return orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
         except TypeError:  # what orjson does not take (a non-str key, an int past 64 bits): the stdlib does
             pass
-    return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    return (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def dumps_report(report: dict) -> str:
+    return report_bytes(report).decode("utf-8")
 
 
 _mode: Optional[int] = None
@@ -50,7 +54,7 @@ def temp_path(directory: Path) -> Path:
     return directory / f"{TEMP_PREFIX}{os.getpid()}-{os.urandom(4).hex()}{TEMP_SUFFIX}"
 
 
-def write_text_atomic(path: Path, text: str, replace: bool = True,
+def write_text_atomic(path: Path, text: str | bytes, replace: bool = True,
                       before_rename: Optional[Callable[[], None]] = None) -> None:
     """Write to a temporary file beside the target, then move it into place in one step.
 
@@ -61,8 +65,8 @@ def write_text_atomic(path: Path, text: str, replace: bool = True,
     tmp = temp_path(path.parent)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode("utf-8") if isinstance(text, str) else text)
             f.flush()
             os.fchmod(f.fileno(), file_mode())
             os.fsync(f.fileno())
@@ -83,7 +87,7 @@ def write_text_atomic(path: Path, text: str, replace: bool = True,
 
 def write_json_atomic(path: Path, data: dict, overwrite: bool) -> None:
     """A report as JSON, atomically; an existing file is replaced only with overwrite=True."""
-    write_text_atomic(Path(path), dumps_report(data), replace=overwrite)
+    write_text_atomic(Path(path), report_bytes(data), replace=overwrite)
 
 
 def is_xxgk_report(path: Path) -> bool:

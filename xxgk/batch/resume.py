@@ -23,8 +23,8 @@ def file_sha256(path: str) -> Optional[str]:
     return h.hexdigest()
 
 
-def text_sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def text_sha256(text: str | bytes) -> str:
+    return hashlib.sha256(text.encode("utf-8") if isinstance(text, str) else text).hexdigest()
 
 
 def outcome(record: dict) -> Optional[str]:

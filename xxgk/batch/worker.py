@@ -142,7 +142,7 @@ def convert_task(task: dict) -> dict:
     """Convert one task in this process; every outcome becomes a payload dict (never raises for bad input)."""
     from xxgk import pipeline, status as st
     from xxgk.model import ConversionError, MissingDependency
-    from xxgk.output import dumps_report
+    from xxgk.output import report_bytes
 
     start = time.monotonic()
     payload: dict[str, Any] = {"status": st.FAILED, "reason": None, "json": None, "summary": None, "pages": None,
@@ -161,7 +161,7 @@ def convert_task(task: dict) -> dict:
                 report = pipeline.convert_file(task["path"])
             if task.get("source_extra"):
                 report["source"].update(task["source_extra"])
-            payload.update(status=st.report_status(report), json=dumps_report(report), summary=_summary(report),
+            payload.update(status=st.report_status(report), json=report_bytes(report), summary=_summary(report),
                            pages=report["source"].get("pages"), sha256=report["source"].get("sha256"))
             if task.get("want_report"):
                 payload["report"] = report

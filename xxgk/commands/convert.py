@@ -114,7 +114,7 @@ def _to_stdout(inputs: tuple[str, ...], options) -> int:
     if payload.get("json") is None:
         click.echo(f"xxgk: error: {src}: {payload.get('reason')}", err=True)
         return st.EXIT_MISSING_DEPENDENCY if payload.get("missing_dependency") else st.EXIT_SOME_FAILED
-    sys.stdout.write(payload["json"])
+    sys.stdout.write(payload["json"].decode("utf-8"))
     sys.stdout.flush()
     return st.exit_code([payload["status"]])
 
