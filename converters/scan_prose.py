@@ -8,7 +8,7 @@ import numpy as np
 
 from xxgk.model import Paragraph, Table
 from xxgk.layout import raster
-from xxgk.converters.scan_cells import keep_components, true_runs
+from xxgk.converters.scan_cells import component_mask, keep_components, true_runs
 
 _WORDY = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")  # a line of only symbols is noise
 _PAGE_NO = re.compile(r"^[-—–－_\s|\[\]【】〔〕]*\d{1,3}[-—–－_\s|\[\]【】〔〕]*$")  # OCR adds bracket specks
@@ -18,8 +18,8 @@ def prose_image(lay: raster.PageLayout) -> np.ndarray:
     """The page without its tables, noise specks and background (tesseract reads specks as text)."""
     n, labels, stats, cents = cv2.connectedComponentsWithStats(lay.ink, connectivity=8)
     keep = keep_components(labels, stats, cents, lay.scale)
-    mask = cv2.dilate(keep.astype(np.uint8)[labels], np.ones((3, 3), np.uint8)) > 0
-    img = np.where(mask, lay.gray, np.uint8(255))
+    mask = cv2.dilate(component_mask(lay.ink, labels, stats, keep), np.ones((3, 3), np.uint8))
+    img = cv2.max(lay.gray, cv2.bitwise_not(mask))  # gray where a kept component is near, else white
     pad = int(4 * lay.scale)
     for t in lay.tables:
         x0, y0, x1, y1 = (int(v) for v in t.bbox)

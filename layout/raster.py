@@ -135,7 +135,8 @@ def text_skew(ink: np.ndarray) -> float:
     def sharpness(a: float) -> float:
         m = cv2.getRotationMatrix2D(centre, float(a), 1.0)
         turned = cv2.warpAffine(ink, m, (ww, hh), flags=cv2.INTER_LINEAR, borderValue=0)
-        prof = turned.astype(np.float32).sum(axis=1)
+        # Row sums of at most 800 x 255 are whole numbers float32 holds exactly, in any order of adding.
+        prof = cv2.reduce(turned, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32F).ravel()
         return float(np.square(np.diff(prof)).sum())
 
     coarse = np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, 0.25)

@@ -1,0 +1,96 @@
+"""Ink-component helpers of the scan path on small hand-built masks, each against the per-pixel formula
+it replaces (a label lookup and a full-page dilation; labelling every pixel for boxes): same answers."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+cv2 = pytest.importorskip("cv2")
+
+from xxgk.converters import scan_cells  # noqa: E402
+from xxgk.converters.scan_cells import component_mask, keep_components  # noqa: E402
+from xxgk.converters.scan_orient import component_boxes  # noqa: E402
+from xxgk.layout.raster import text_skew  # noqa: E402
+
+
+def by_lookup(labels, stats, cents, s):
+    """keep_components as a full-page dilation of the big components, sampled at each small one's centroid."""
+    area = stats[:, cv2.CC_STAT_AREA]
+    keep = area >= scan_cells._big(s)
+    keep[0] = False
+    small = np.nonzero(~keep & (area >= 3))[0]
+    small = small[small > 0]
+    if keep.any() and len(small):
+        near = cv2.dilate(keep.astype(np.uint8)[labels], np.ones((max(3, int(12 * s)), max(3, int(14 * s))), np.uint8))
+        at = cents[small].astype(int)
+        keep[small] = near[at[:, 1], at[:, 0]] > 0
+    return keep
+
+
+def glyph_row() -> np.ndarray:
+    """Two glyph-sized blocks, a dot beside one (kept), a dot inside the window's far corner (kept), a speck
+    far from both (dropped), a dot touching the page edge, and a ring with a dot in its hole."""
+    ink = np.zeros((60, 120), np.uint8)
+    ink[10:30, 10:22] = 255
+    ink[10:30, 40:52] = 255
+    ink[28:30, 24:26] = 255  # "." just right of the first glyph
+    ink[33:35, 58:60] = 255  # a dot whose window just reaches the second glyph's corner
+    ink[50:52, 100:102] = 255  # isolated speck
+    ink[0:2, 118:120] = 255  # speck in the page corner
+    ink[36:56, 70:90] = 255
+    ink[40:52, 74:86] = 0  # a ring ...
+    ink[45:47, 79:81] = 255  # ... with a dot in its hole
+    return ink
+
+
+def random_masks(n: int, seed: int = 5):
+    rng = np.random.default_rng(seed)
+    for _ in range(n):
+        h, w = (int(v) for v in rng.integers(3, 160, 2))
+        ink = np.zeros((h, w), np.uint8)
+        for _ in range(int(rng.integers(0, 50))):
+            y, x = int(rng.integers(0, h)), int(rng.integers(0, w))
+            a, b = (int(v) for v in rng.integers(1, 26, 2))
+            ink[y:y + a, x:x + b] = 255
+        ink[rng.random((h, w)) < rng.choice([0.0, 0.02, 0.2])] = 255
+        yield ink
+
+
+@pytest.mark.parametrize("s", [0.5, 1.0, 1.5])
+def test_keep_components_and_its_mask_match_the_lookup_on_a_glyph_row(s):
+    ink = glyph_row()
+    _, labels, stats, cents = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    keep = keep_components(labels, stats, cents, s)
+    assert (keep == by_lookup(labels, stats, cents, s)).all()
+    assert (component_mask(ink, labels, stats, keep) == np.where(keep, 255, 0).astype(np.uint8)[labels]).all()
+    if s == 1.0:  # the windows at 200 dpi: 12 rows x 14 columns around the centroid
+        dot, far_dot, speck = (labels[29, 25], labels[34, 59], labels[51, 101])
+        assert keep[dot] and keep[far_dot] and not keep[speck]
+
+
+@pytest.mark.parametrize("boxes_per_pixel", [None, 1, 10 ** 9])  # the as-set balance, always boxes, always lookup
+def test_both_ways_of_each_helper_agree_with_the_lookup_on_random_masks(boxes_per_pixel, monkeypatch):
+    if boxes_per_pixel is not None:
+        monkeypatch.setattr(scan_cells, "PIXELS_PER_BOX", boxes_per_pixel)
+    for ink in random_masks(120):
+        _, labels, stats, cents = cv2.connectedComponentsWithStats(ink, connectivity=8)
+        for s in (0.5, 1.0, 1.5):
+            keep = keep_components(labels, stats, cents, s)
+            assert (keep == by_lookup(labels, stats, cents, s)).all()
+            assert (component_mask(ink, labels, stats, keep) == np.where(keep, 255, 0).astype(np.uint8)[labels]).all()
+
+
+def test_component_boxes_are_the_labelled_components_boxes_holes_and_page_edges_included():
+    for ink in [glyph_row(), np.zeros((5, 5), np.uint8), np.full((4, 7), 255, np.uint8), *random_masks(200, seed=9)]:
+        _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+        assert sorted(component_boxes(ink)) == sorted(tuple(int(v) for v in r[:4]) for r in stats[1:])
+
+
+def test_text_skew_finds_the_tilt_of_hand_drawn_lines():
+    page = np.zeros((1100, 800), np.uint8)
+    for y in range(80, 1000, 40):
+        page[y:y + 14, 60:740] = 255  # text lines as solid bars
+    m = cv2.getRotationMatrix2D((400, 550), 1.5, 1.0)
+    tilted = cv2.warpAffine(page, m, (800, 1100), flags=cv2.INTER_NEAREST, borderValue=0)
+    assert text_skew(page) == 0.0
+    assert abs(text_skew(tilted) + 1.5) <= 0.05  # turning back by -1.5 deg gives the sharpest profile
