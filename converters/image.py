@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
+import numpy as np
 from PIL import Image
 
 from xxgk.model import Block, ConversionError, Document, Source
@@ -28,7 +29,7 @@ from xxgk.converters import scan_osd
 from xxgk.converters.scan_cells import crop_cell
 from xxgk.converters.scan_join import join_pages
 from xxgk.converters.scan_numbers import LOW_CONF, signed
-from xxgk.converters.scan_pages import image_pages, pdf_page_image
+from xxgk.converters.scan_pages import image_pages, pdf_page_pixels
 from xxgk.converters.scan_orient import geometric_turn
 from xxgk.converters.scan_prepare import READS_SIDEWAYS, READS_UPRIGHT, as_array, fit_for_ocr, keep_turn, page_dpi, reading_quality
 from xxgk.converters.scan_prose import paragraphs, read_prose
@@ -37,7 +38,7 @@ from xxgk.converters.scan_threeline import threeline_tables
 from xxgk.layout import raster
 
 
-def ocr_page(image: Image.Image, page: int, engine: Optional[OcrEngine] = None,
+def ocr_page(image: Image.Image | np.ndarray, page: int, engine: Optional[OcrEngine] = None,
              warnings: Optional[list] = None, detect_orientation: bool = True,
              dpi: Optional[float] = None) -> list[Block]:
     """One page image -> its tables and paragraphs in reading order (method "ocr").
@@ -184,7 +185,7 @@ def convert_pdf_images(data: bytes, name: str, engine: Optional[OcrEngine] = Non
         if len(pdf) == 0:
             raise ConversionError("PDF has no pages")
         notes: list = []
-        frames = (pdf_page_image(pdf[i], notes) for i in range(len(pdf)))
+        frames = (pdf_page_pixels(pdf[i], notes) for i in range(len(pdf)))
         return document_from_pages(frames, len(pdf), name, data, "pdf", engine, notes)
     finally:
         pdf.close()

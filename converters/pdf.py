@@ -274,11 +274,11 @@ class _Renderer:
         """(picture, dpi) for OCR: the embedded scan at its own resolution, or a render at the dpi
         of the page's images, bounded in pixels (converters/scan_pages.py)."""
         import pypdfium2 as pdfium
-        from xxgk.converters.scan_pages import pdf_page_image
+        from xxgk.converters.scan_pages import pdf_page_pixels
 
         if self._pdf is None:
             self._pdf = pdfium.PdfDocument(self.data)
-        return pdf_page_image(self._pdf[index], notes)
+        return pdf_page_pixels(self._pdf[index], notes)
 
     def close(self) -> None:
         if self._pdf is not None:

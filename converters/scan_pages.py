@@ -15,6 +15,7 @@ import math
 import warnings
 from typing import Iterator, Optional
 
+import numpy as np
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from xxgk.model import ConversionError, Refused
@@ -77,6 +78,25 @@ def _keep_bomb_notes(caught: list, notes: list) -> None:
 def pdf_page_image(page, notes: Optional[list] = None) -> tuple[Image.Image, float]:
     """(image, dpi) of a PDF page for OCR: the embedded scan itself when the page is one upright
     scan at 100-400 dpi, else a render at the dpi of the page's images (capped, bounded in pixels)."""
+    bitmap, dpi = _page_bitmap(page, notes)
+    return bitmap.to_pil(), dpi
+
+
+def pdf_page_pixels(page, notes: Optional[list] = None) -> tuple[np.ndarray | Image.Image, float]:
+    """pdf_page_image's picture as an RGB or grey array, without the PIL round trip (two copies of the
+    page) for the bitmaps scans give (BGR, grey); a bitmap of any other format comes as the PIL image."""
+    import cv2
+    import pypdfium2.raw as pdfium_c
+
+    bitmap, dpi = _page_bitmap(page, notes)
+    if bitmap.format == pdfium_c.FPDFBitmap_BGR:
+        return cv2.cvtColor(bitmap.to_numpy(), cv2.COLOR_BGR2RGB), dpi
+    if bitmap.format == pdfium_c.FPDFBitmap_Gray:
+        return np.array(bitmap.to_numpy()), dpi  # a copy: the view dies with the bitmap
+    return bitmap.to_pil(), dpi
+
+
+def _page_bitmap(page, notes: Optional[list]):
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
@@ -101,14 +121,14 @@ def pdf_page_image(page, notes: Optional[list] = None) -> tuple[Image.Image, flo
             if upright and covers and ph > 0 and abs(pw / ph - (x1 - x0) / (y1 - y0)) < 0.02 \
                     and MIN_RENDER_DPI <= native <= MAX_BITMAP_DPI:
                 check_pixels(pw, ph, "the page's scan")
-                return imgs[0].get_bitmap(render=False).to_pil(), native
+                return imgs[0].get_bitmap(render=False), native
     except pdfium.PdfiumError:
         pass
     dpi = render_dpi(w_pt, h_pt, native)
     if notes is not None and native and dpi < min(native, RENDER_DPI) - 1:
         notes.append(f"page of {w_pt / 72:.0f}x{h_pt / 72:.0f} in rendered at {dpi:.0f} dpi "
                      f"(its images are {native:.0f} dpi): the {MAX_RENDER_PIXELS / 1e6:.0f} Mpx bound")
-    return page.render(scale=dpi / 72.0).to_pil(), dpi
+    return page.render(scale=dpi / 72.0), dpi
 
 
 def render_dpi(w_pt: float, h_pt: float, native: Optional[float]) -> float:

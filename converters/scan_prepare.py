@@ -27,14 +27,14 @@ TURN_MARGIN = 0.15  # how much better the turned page must read
 MAX_WORK_PIXELS = 40_000_000  # larger pages are scaled down to this: the page's arrays stay < ~0.5 GB
 
 
-def page_dpi(image: Image.Image) -> float:
+def page_dpi(image: Image.Image | np.ndarray) -> float:
     """The page's resolution. A page-shaped image is taken as A4 (the file's dpi tag is often a
     default 72); anything else (a cropped table, a screenshot) is measured by its text height."""
-    w, h = image.size
+    w, h = _size(image)
     aspect = max(w, h) / max(1, min(w, h))
     if 1.33 <= aspect <= 1.50:
         est = min(w, h) / A4_SHORT_IN
-        tag = image.info.get("dpi")
+        tag = None if isinstance(image, np.ndarray) else image.info.get("dpi")
         if tag and tag[0] and abs(float(tag[0]) - est) < 0.15 * est:
             return float(tag[0])
         return min(max(est, 100.0), 1200.0)
@@ -54,7 +54,14 @@ def dpi_from_text(arr: np.ndarray) -> float:
     return float(min(max(np.percentile(h[sel], 90) / 0.16, 72.0), 600.0))
 
 
-def as_array(image: Image.Image) -> np.ndarray:
+def _size(image: Image.Image | np.ndarray) -> tuple[int, int]:
+    return (image.shape[1], image.shape[0]) if isinstance(image, np.ndarray) else image.size
+
+
+def as_array(image: Image.Image | np.ndarray) -> np.ndarray:
+    """RGB or grey pixels (an array given, e.g. a PDF page's scan, is already that)."""
+    if isinstance(image, np.ndarray):
+        return image
     if image.mode in ("RGB", "L"):
         return np.asarray(image)
     if image.mode in ("RGBA", "LA", "P", "PA"):
@@ -71,18 +78,21 @@ def as_array(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("RGB"))
 
 
-def fit_for_ocr(image: Image.Image, dpi: float) -> tuple[Image.Image, float, Optional[str]]:
+def fit_for_ocr(image: Image.Image | np.ndarray, dpi: float) -> tuple[Image.Image | np.ndarray, float, Optional[str]]:
     """(image, dpi, note): a page finer than MAX_DPI scaled to 300 dpi, one larger than
     MAX_WORK_PIXELS scaled down to it (with a note: small text may then be lost)."""
     f = 300.0 / dpi if dpi > MAX_DPI else 1.0
     note = None
-    px = image.width * image.height * f * f
+    width, height = _size(image)
+    px = width * height * f * f
     if px > MAX_WORK_PIXELS:
         f *= math.sqrt(MAX_WORK_PIXELS / px)
-        note = (f"{image.width}x{image.height} px page scaled to {f * dpi:.0f} dpi "
+        note = (f"{width}x{height} px page scaled to {f * dpi:.0f} dpi "
                 f"(the {MAX_WORK_PIXELS / 1e6:.0f} Mpx bound)")
     if f >= 1.0:
         return image, dpi, None
+    if isinstance(image, np.ndarray):  # scaled as the same picture in PIL would be
+        image = Image.fromarray(image)
     if image.mode not in ("L", "RGB"):  # 1-bit and palette pictures would be resized by nearest pixel
         image = Image.fromarray(as_array(image))
     size = (max(1, round(image.width * f)), max(1, round(image.height * f)))

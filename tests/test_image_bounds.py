@@ -173,3 +173,36 @@ def test_missing_language_pack_in_a_scanned_pdf_is_not_a_page_of_nulls(tessdata_
 
     with pytest.raises(MissingDependency, match="tesseract-ocr-chi-sim-vert"):
         pdf.convert((SCANS / "hzq2023_scanned.pdf").read_bytes(), "hzq2023_scanned.pdf")
+
+
+def _pdf_of(picture: Image.Image, dpi: int) -> bytes:
+    buf = io.BytesIO()
+    picture.save(buf, format="PDF", resolution=dpi)
+    return buf.getvalue()
+
+
+def test_a_scan_page_comes_as_the_same_pixels_without_the_pil_round_trip():
+    """pdf_page_pixels hands the OCR the very pixels pdf_page_image's picture holds: the colour scan's
+    BGR bitmap, a grey scan's, and a page pdfium renders (a born-digital one)."""
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    from xxgk.converters.scan_prepare import as_array
+
+    grey = Image.effect_noise((992, 1403), 40).point(lambda v: 255 if v > 110 else 60)  # an A4 page at 120 dpi
+    sources = [(SCANS / "hzq2023_scanned.pdf").read_bytes(), _pdf_of(grey, 120),
+               (SCANS.parent / "pdf" / "hzq2023.pdf").read_bytes()]
+    kinds = set()
+    for data in sources:
+        pdf = pdfium.PdfDocument(data)
+        try:
+            for i in range(min(2, len(pdf))):
+                picture, dpi = scan_pages.pdf_page_image(pdf[i])
+                pixels, same_dpi = scan_pages.pdf_page_pixels(pdf[i])
+                kinds.add((type(pixels).__name__, picture.mode))
+                assert same_dpi == dpi
+                a, b = as_array(picture), as_array(pixels)
+                assert a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b)
+        finally:
+            pdf.close()
+    assert {("ndarray", "RGB"), ("ndarray", "L")} <= kinds
