@@ -130,3 +130,28 @@ def pdf_with_bad_colour_operand(path: Path) -> Path:
     c.save()
     path.write_bytes(out.getvalue())
     return path
+
+
+_HELD: list = []  # memory a worker keeps from one input to the next (what long-lived heaps and caches do)
+
+
+def hold_and_convert(keep_mb: int, spend_mb: int, path: str) -> dict:
+    """Keeps `keep_mb` for the rest of the worker's life, uses `spend_mb` for this input only, converts
+    path; the report says which worker converted it and that worker's address space."""
+    from xxgk.pipeline import convert_file
+
+    if keep_mb:
+        block = bytearray(keep_mb * 1024 * 1024)
+        block[::4096] = b"x" * len(block[::4096])
+        _HELD.append(block)
+    spent = bytearray(spend_mb * 1024 * 1024)
+    spent[::4096] = b"x" * len(spent[::4096])
+    del spent
+    report = convert_file(path)
+    report["worker"] = {"pid": os.getpid(), "address_space_mb": address_space_mb()}
+    return report
+
+
+def address_space_mb(pid: str = "self") -> float:
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmSize:"))

@@ -9,8 +9,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from batch_support import ROOT, SCAN_PDF, SEEDS, alive, cli, good_copies, hog, log_lines, pdf_with_bad_colour_operand, \
-    pool_workers, wait_for
+from batch_support import ROOT, SCAN_PDF, SEEDS, alive, cli, good_copies, hog, hold_and_convert, log_lines, \
+    pdf_with_bad_colour_operand, pool_workers, wait_for
 
 from xxgk.isolated import run_isolated
 
@@ -32,6 +32,72 @@ def test_memory_limit_is_enforced_by_the_os():
     assert result.status == "failed" and result.errors == ["out of memory (limit 600 MB)"]
     result = run_isolated(hog, (100, str(SEEDS[1])), "small", timeout=60, max_memory_mb=600)
     assert result.status == "converted" and result.report["agency"] == "长沙市医疗保障局"
+
+
+def _call(keep_mb: int, spend_mb: int) -> dict:
+    return {"call": (hold_and_convert, (keep_mb, spend_mb, str(SEEDS[1]))), "want_report": True}
+
+
+def _fresh_worker_mb() -> float:
+    """The address space of a worker that has converted one text report (what every limit below adds to)."""
+    from xxgk.batch.worker import run_one
+
+    payload = run_one(_call(0, 0), 120, None, "tesseract")
+    return payload["report"]["worker"]["address_space_mb"]
+
+
+def test_a_worker_grown_past_its_share_of_the_memory_limit_is_replaced_before_the_next_input():
+    from xxgk.batch.worker import RECYCLE_AT, Worker, run_one
+
+    base = _fresh_worker_mb()
+    limit = int(base) + 1000
+    keep = int(RECYCLE_AT * limit - base) + 20  # leaves the worker just past RECYCLE_AT, well within the limit
+    w = Worker(limit, "tesseract", 120)
+    try:
+        warm = run_one(_call(0, 0), 120, limit, "tesseract", worker=w)  # its first input's imports are done
+        grown = run_one(_call(keep, 0), 120, limit, "tesseract", worker=w)
+        after = run_one(_call(0, 0), 120, limit, "tesseract", worker=w)
+    finally:
+        w.stop()
+    assert warm["status"] == grown["status"] == after["status"] == "converted"
+    assert grown.get("recycle") and not warm.get("recycle") and not after.get("recycle")
+    assert warm["report"]["worker"]["pid"] == grown["report"]["worker"]["pid"]
+    assert grown["report"]["worker"]["address_space_mb"] > RECYCLE_AT * limit
+    assert after["report"]["worker"]["pid"] != grown["report"]["worker"]["pid"]
+    assert after["report"]["agency"] == grown["report"]["agency"] == "长沙市医疗保障局"
+
+
+def test_an_input_out_of_memory_in_a_used_worker_gets_one_more_try_in_a_fresh_one():
+    """500 MB kept by the first input, 600 MB needed by the second: together past the limit, alone within it.
+    The local pool and run_one (the Dask workers' path) both retry it once, and say so."""
+    from xxgk.batch import BatchOptions
+    from xxgk.batch.progress import Reporter
+    from xxgk.batch.runner import LocalPool
+    from xxgk.batch.worker import RECYCLE_AT, Worker, run_one
+
+    base = _fresh_worker_mb()
+    limit = int(base) + 1000
+    assert base + 500 < RECYCLE_AT * limit  # so the first worker is not replaced before the second input
+    note = f"retried in a fresh worker after: out of memory (limit {limit} MB)"
+    options = BatchOptions(jobs=1, max_memory_mb=limit, timeout=120)
+    pool = LocalPool(options)
+    try:
+        got = dict(pool.run([(0, _call(500, 0)), (1, _call(0, 600))], Reporter(2, options), {0: "keeps", 1: "needs"}))
+    finally:
+        pool.close()
+    assert got[0]["status"] == got[1]["status"] == "converted"
+    assert got[1]["warnings"][0] == note and not any("retried" in x for x in got[0]["warnings"])
+    assert got[1]["report"]["worker"]["pid"] != got[0]["report"]["worker"]["pid"]
+    w = Worker(limit, "tesseract", 120)
+    try:
+        first = run_one(_call(500, 0), 120, limit, "tesseract", worker=w)
+        second = run_one(_call(0, 600), 120, limit, "tesseract", worker=w)
+        alone = run_one(_call(0, 1100), 120, limit, "tesseract", worker=w)  # too big for a fresh worker too
+    finally:
+        w.stop()
+    assert first["status"] == second["status"] == "converted" and second["warnings"][0] == note
+    assert alone["status"] == "failed" and alone["reason"] == f"out of memory (limit {limit} MB)"
+    assert alone["warnings"][0] == note  # tried twice (its worker had converted `second`), then given up
 
 
 def _workers(main_pid: int) -> list[int]:

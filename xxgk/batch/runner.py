@@ -13,7 +13,7 @@ from xxgk.batch.preflight import check_ocr
 from xxgk.batch.progress import Reporter
 from xxgk.batch.resume import file_sha256, outcome, text_sha256, up_to_date
 from xxgk.batch.runlog import RunLog, output_key
-from xxgk.batch.worker import Worker
+from xxgk.batch.worker import Worker, with_retry_note
 from xxgk.output import is_url, is_xxgk_report, remove_stale_temps, write_text_atomic
 
 Task = tuple[int, dict]
@@ -46,12 +46,18 @@ class LocalPool:
         if not self.workers:
             self.start(len(tasks))
         queue = deque(tasks)
-        while queue or any(w.busy for w in self.workers):
+        tasks_by_id = dict(tasks)
+        retried: dict[int, str] = {}  # input -> why its first try failed (out of memory in a used worker)
+
+        def hand_out() -> None:
             for w in self.workers:
                 if not w.busy and queue:
                     idx, task = queue.popleft()
-                    w.submit(idx, task)
+                    w.submit(idx, task, fresh=idx in retried)
                     reporter.started_file(idx, labels[idx])
+
+        while queue or any(w.busy for w in self.workers):
+            hand_out()
             busy = [w for w in self.workers if w.busy]
             wait([x for w in busy for x in w.waitables()],
                  timeout=max(0.01, min([1.0] + [w.time_left() for w in busy])))
@@ -59,13 +65,14 @@ class LocalPool:
             for w in busy:
                 idx = w.task_id
                 payload = w.poll()
-                if payload is not None:
-                    done.append((idx, payload))
-            for w in self.workers:  # hand out the next inputs before writing these results
-                if not w.busy and queue:
-                    idx, task = queue.popleft()
-                    w.submit(idx, task)
-                    reporter.started_file(idx, labels[idx])
+                if payload is None:
+                    continue
+                if idx not in retried and w.worth_retrying(payload):
+                    retried[idx] = payload["reason"]
+                    queue.appendleft((idx, dict(tasks_by_id[idx])))
+                else:
+                    done.append((idx, with_retry_note(payload, retried.get(idx))))
+            hand_out()  # the next inputs before writing these results
             yield from done
             reporter.tick()
 

@@ -29,6 +29,10 @@ STARTUP_GRACE = 60.0  # seconds a freshly spawned worker may take to import xxgk
 PR_SET_PDEATHSIG = 1
 PR_SET_NAME = 15
 FORK_MAX_PARENT_MB = 160  # a bigger parent (a notebook, a test run) spawns its workers: see start_method
+# A worker's address space only grows (heaps, thread arenas and OCR models stay reserved: ~0.5 GB more after
+# 20 scans): past this share of --max-memory after an input it is replaced, so that the next input has the
+# room a fresh worker would give it.
+RECYCLE_AT = 0.8
 
 
 # ---------------------------------------------------------------- child side
@@ -229,8 +233,10 @@ def child_main(conn: Any, max_memory_mb: Optional[int], ocr_engine: str, parent_
         payload.setdefault("pages", None)
         if payload["pages"] is None and scan:
             payload["pages"] = pages
+        if max_memory_mb and _address_space_mb() > RECYCLE_AT * max_memory_mb:
+            payload["recycle"] = True
         conn.send(("done", payload))
-        if payload.get("restart"):
+        if payload.get("restart") or payload.get("recycle"):
             return  # after a MemoryError the heap may be in a bad state: a fresh worker takes the next input
 
 
@@ -323,6 +329,8 @@ class Worker:
         self.deadline = float("inf")
         self.pages: Optional[int] = None
         self.tmp_dir: Optional[str] = None
+        self.finished = 0  # inputs the current child process has finished
+        self.earlier = 0  # of them, before the one it is converting now
 
     def start(self) -> None:
         method = start_method(self.fork)
@@ -357,11 +365,12 @@ class Worker:
     def busy(self) -> bool:
         return self.task_id is not None
 
-    def submit(self, task_id: Any, task: dict) -> None:
-        if self.proc is None or not self.proc.is_alive():
+    def submit(self, task_id: Any, task: dict, fresh: bool = False) -> None:
+        """Hand the child a task; fresh=True replaces a child that has converted anything before."""
+        if self.proc is None or not self.proc.is_alive() or (fresh and self.finished):
             self.close()
             self.start()
-        self.task_id, self.started, self.pages = task_id, time.monotonic(), None
+        self.task_id, self.started, self.pages, self.earlier = task_id, time.monotonic(), None, self.finished
         self.deadline = self.started + self.timeout + STARTUP_GRACE  # the clock restarts when the child begins
         self.conn.send(task)
 
@@ -382,7 +391,8 @@ class Worker:
                     self.deadline = self.started + self.timeout * scale
                 elif msg[0] == "done":
                     self.task_id = None
-                    if msg[1].get("restart"):
+                    self.finished += 1
+                    if msg[1].get("restart") or msg[1].get("recycle"):
                         self.close()
                     return msg[1]
         except (EOFError, OSError):
@@ -394,6 +404,13 @@ class Worker:
             self.close()
             return self._lost(f"timeout after {limit:g} s")
         return None
+
+    def worth_retrying(self, payload: dict) -> bool:
+        """Out of memory (or killed, as the OOM killer does) in a child that had converted other inputs first:
+        their leftovers may be what ran out, so the input gets one more try in a fresh child."""
+        reason = payload.get("reason") or ""
+        return self.earlier > 0 and payload.get("status") == "failed" and (
+            reason.startswith("out of memory") or reason.startswith("crashed: worker killed by SIGKILL"))
 
     def _death_reason(self) -> str:
         self.proc.join(1)
@@ -423,6 +440,7 @@ class Worker:
                 self.proc.kill()
             self.proc.join(2)
             self.proc = None
+        self.finished = 0
         if self.conn is not None:
             self.conn.close()
             self.conn = None
@@ -451,11 +469,23 @@ def run_one(task: dict, timeout: float, max_memory_mb: Optional[int], ocr_engine
     w = worker or Worker(max_memory_mb, ocr_engine, timeout)
     try:
         w.submit(0, task)
+        retried = None
         while True:
             payload = w.poll()
+            if payload is not None and retried is None and w.worth_retrying(payload):
+                retried = payload["reason"]
+                w.submit(0, task, fresh=True)
+                continue
             if payload is not None:
-                return payload
+                return with_retry_note(payload, retried)
             wait(w.waitables(), timeout=max(0.01, min(w.time_left(), 1.0)))
     finally:
         if own:
             w.stop()
+
+
+def with_retry_note(payload: dict, first_reason: Optional[str]) -> dict:
+    """The payload of an input's second try, saying why there was one."""
+    if first_reason:
+        payload["warnings"] = [f"retried in a fresh worker after: {first_reason}", *(payload.get("warnings") or [])]
+    return payload
