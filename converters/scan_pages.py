@@ -97,6 +97,7 @@ def pdf_page_pixels(page, notes: Optional[list] = None) -> tuple[np.ndarray | Im
 
 
 def _page_bitmap(page, notes: Optional[list]):
+    """(pdfium bitmap, dpi): the page's one upright scan as stored, or a render (see pdf_page_image)."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
