@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from xxgk.model import ConversionError, Document, Source
+from xxgk.model import ConversionError, Document, Source, out_of_memory
 from xxgk.layout.geometry import Piece, Segment, segment_from_line, segments_from_rect
 from xxgk.converters.ofd_package import (OfdDocument, Package, PageRef, box, kid, kids, local, numbers,
                                          read_document, read_page)
@@ -309,6 +309,8 @@ def _page_image(pkg: Package, ofd: OfdDocument, objs: _PageObjects, width: float
                 size = (max(1, round((x1 - x0) * k)), max(1, round((y1 - y0) * k)))
                 canvas.paste(im.convert("RGB").resize(size), (round(x0 * k), round(y0 * k)))
         except Exception as e:  # noqa: BLE001 - PIL fails in many ways on odd images (JBIG2, bombs)
+            if out_of_memory(e):
+                raise MemoryError(str(e)) from e
             doc.warn("image_page", f"page {number}: image {path} cannot be decoded ({type(e).__name__})", raw=None)
     return canvas, dpi
 

@@ -139,7 +139,7 @@ def ocr_blocks(doc: Document, number: int, page_image: Callable[[list], tuple]) 
     try:
         from xxgk.converters.image import ocr_page
         from xxgk.converters.ocr import engine_name
-        from xxgk.model import MissingDependency
+        from xxgk.model import MissingDependency, out_of_memory
     except ImportError:
         doc.warn("image_page", f"page {number} has no text layer; OCR not available", raw=None)
         return []
@@ -152,6 +152,8 @@ def ocr_blocks(doc: Document, number: int, page_image: Callable[[list], tuple]) 
     except MissingDependency:
         raise  # tesseract or its language data missing: the input fails saying so, not a page of nulls
     except Exception as e:  # noqa: BLE001 - OCR engines fail in many ways; never lose the page silently
+        if out_of_memory(e):  # the worker's limit, not the page: the input fails as out of memory
+            raise MemoryError(short_error(e)) from e
         doc.warn("image_page", f"page {number} has no text layer; OCR failed: {short_error(e)}", raw=None)
         return []
     doc.source.ocr = True

@@ -9,6 +9,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
+
 from batch_support import ROOT, SCAN_PDF, SEEDS, alive, cli, good_copies, hog, hold_and_convert, log_lines, \
     pdf_with_bad_colour_operand, pool_workers, wait_for
 
@@ -183,3 +185,45 @@ def test_library_warnings_are_captured_into_the_result_not_stderr(tmp_path):
     r = cli("convert", pdf, "-o", out, "-v")
     assert r.stderr.splitlines() == [f"xxgk: error: {pdf}: {reason}",
                                      "    warning: stderr: Cannot set gray level because /'P0' is an invalid float value"]
+
+
+def test_memory_running_out_during_ocr_fails_the_input_never_a_degraded_report(tmp_path):
+    """Under a limit a scan cannot convert in, the OCR's threads and buffers fail to allocate: the input must
+    fail as out of memory (before, a page was lost with an "OCR failed: can't start new thread" warning and
+    the report came out incomplete, or refused as "not a report"), and the text report beside it converts."""
+    out = tmp_path / "out"
+    r = cli("convert", SCAN_PDF, SEEDS[1], "-o", out, "--max-memory", "600M", "-j", "1", "-q", "--no-progress")
+    assert r.returncode == 1, r.stderr
+    rec = {x["input"]: x for x in log_lines(out)}
+    scan = rec[str(SCAN_PDF)]
+    assert scan["status"] == "failed" and scan["output"] is None
+    assert scan["reason"].startswith(("out of memory (limit 600 MB)", "crashed: worker died of SIGABRT")), scan["reason"]
+    assert not (out / f"{SCAN_PDF.name}.json").exists()
+    assert rec[str(SEEDS[1])]["status"] == "converted"
+
+
+def test_an_allocation_failure_in_a_page_is_out_of_memory_not_an_unread_page():
+    from xxgk.converters.page_layout import ocr_blocks
+    from xxgk.model import ConversionError, Document, Source, out_of_memory
+
+    def page_that_cannot_get(what):
+        def page_image(notes):
+            raise what
+        return page_image
+
+    for failure in (RuntimeError("can't start new thread"), RuntimeError("std::bad_alloc"), MemoryError()):
+        doc = Document(source=Source(path="scan.pdf", format="pdf", sha256="0" * 64))
+        with pytest.raises(MemoryError):
+            ocr_blocks(doc, 1, page_that_cannot_get(failure))
+        assert doc.warnings == []
+    doc = Document(source=Source(path="scan.pdf", format="pdf", sha256="0" * 64))
+    assert ocr_blocks(doc, 2, page_that_cannot_get(ValueError("bad huffman code"))) == []  # a damaged page
+    assert [w["kind"] for w in doc.warnings] == ["image_page"] and "bad huffman code" in doc.warnings[0]["message"]
+    try:
+        try:
+            raise MemoryError()
+        except MemoryError:
+            raise ConversionError("cannot read page 3 of the PDF: MemoryError") from None
+    except ConversionError as e:
+        assert out_of_memory(e)  # what it was raised over still counts
+    assert not out_of_memory(ConversionError("corrupt DOCX (damaged zip archive: a part cannot be inflated)"))

@@ -22,6 +22,20 @@ class ConversionError(Exception):
     status = "failed"
 
 
+# What Python and the C libraries say when memory (or a new thread's stack) cannot be had under the
+# worker's limit: the input's limit, never its content.
+_OUT_OF_MEMORY = ("can't start new thread", "bad_alloc", "out of memory", "insufficient memory",
+                  "cannot allocate memory")
+
+
+def out_of_memory(e: Optional[BaseException]) -> bool:
+    """e, or the error it was raised from, says memory ran out: not to be read as a damaged page or file."""
+    for err in (e, getattr(e, "__cause__", None), getattr(e, "__context__", None)):
+        if isinstance(err, MemoryError) or (err is not None and any(s in str(err).lower() for s in _OUT_OF_MEMORY)):
+            return True
+    return False
+
+
 class Refused(ConversionError):
     """Readable input that is not one convertible report: not a report, pre-2019, several reports, encrypted."""
 

@@ -71,6 +71,21 @@ def _name_process() -> None:
         pass
 
 
+M_ARENA_MAX = -8  # mallopt's parameter number (glibc malloc.h)
+MALLOC_ARENAS = 2
+
+
+def _fewer_heaps() -> None:
+    """At most MALLOC_ARENAS malloc heaps, not glibc's 8 per core: each new thread (the OCR passes run in
+    threads) would reserve a 64 MB heap of address space, which --max-memory (RLIMIT_AS) counts: a 300-dpi
+    scan reserves 0.92 GB instead of 1.44 GB (and keeps 394 MB resident instead of 446) at the same speed."""
+    os.environ.setdefault("MALLOC_ARENA_MAX", str(MALLOC_ARENAS))  # for the tools it runs (tesseract, soffice)
+    try:
+        ctypes.CDLL(None).mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 def _peak_mb() -> Optional[float]:
     try:
         with open("/proc/self/status") as f:
@@ -145,7 +160,7 @@ def _warm_up() -> None:
 def convert_task(task: dict) -> dict:
     """Convert one task in this process; every outcome becomes a payload dict (never raises for bad input)."""
     from xxgk import pipeline, status as st
-    from xxgk.model import ConversionError, MissingDependency
+    from xxgk.model import ConversionError, MissingDependency, out_of_memory
     from xxgk.output import report_bytes
 
     start = time.monotonic()
@@ -172,9 +187,12 @@ def convert_task(task: dict) -> dict:
         except MemoryError:
             payload.update(reason=f"out of memory (limit {task.get('max_memory_mb') or '?'} MB)", restart=True)
         except ConversionError as e:
-            payload.update(status=e.status, reason=str(e), missing_dependency=isinstance(e, MissingDependency))
+            if out_of_memory(e):  # a damaged-file message over what was an allocation failure
+                payload.update(reason=f"out of memory (limit {task.get('max_memory_mb') or '?'} MB)", restart=True)
+            else:
+                payload.update(status=e.status, reason=str(e), missing_dependency=isinstance(e, MissingDependency))
         except Exception as e:  # a bug in xxgk must come back as a reason, not end the worker
-            if "insufficient memory" in str(e).lower() or "out of memory" in str(e).lower():
+            if out_of_memory(e):
                 payload.update(reason=f"out of memory (limit {task.get('max_memory_mb') or '?'} MB)", restart=True)
             else:
                 where = traceback.extract_tb(e.__traceback__)[-1]
@@ -190,6 +208,7 @@ def child_main(conn: Any, max_memory_mb: Optional[int], ocr_engine: str, parent_
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it kills us at once
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked child must not inherit the CLI's SIGTERM handler
     _name_process()
+    _fewer_heaps()
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _die_with_parent(parent_pid, pdeathsig)
     if tmp_dir:  # converters' temp files (OCR crops, LibreOffice) land in a folder the parent removes
