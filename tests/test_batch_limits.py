@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from batch_support import ROOT, SCAN_PDF, SEEDS, alive, cli, good_copies, hog, hold_and_convert, log_lines, \
-    pdf_with_bad_colour_operand, pool_workers, wait_for
+    pdf_with_bad_colour_operand, pool_workers, say_and_abort, wait_for
 
 from xxgk.isolated import run_isolated
 
@@ -227,3 +227,12 @@ def test_an_allocation_failure_in_a_page_is_out_of_memory_not_an_unread_page():
     except ConversionError as e:
         assert out_of_memory(e)  # what it was raised over still counts
     assert not out_of_memory(ConversionError("corrupt DOCX (damaged zip archive: a part cannot be inflated)"))
+
+
+def test_a_worker_that_dies_says_its_last_words_and_an_abort_for_want_of_memory_is_out_of_memory():
+    aborted = run_isolated(say_and_abort, ("cannot allocate memory for thread-local data: ABORT",), "tls",
+                           timeout=60, max_memory_mb=900)
+    assert aborted.status == "failed"
+    assert aborted.errors == ["out of memory (limit 900 MB): cannot allocate memory for thread-local data: ABORT"]
+    other = run_isolated(say_and_abort, ("libfoo: assertion `n > 0' failed",), "assert", timeout=60, max_memory_mb=900)
+    assert other.errors == ["crashed: worker died of SIGABRT (libfoo: assertion `n > 0' failed)"]

@@ -216,7 +216,9 @@ def child_main(conn: Any, max_memory_mb: Optional[int], ocr_engine: str, parent_
         tempfile.tempdir = tmp_dir
     os.environ["XXGK_OCR_ENGINE"] = ocr_engine
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    captured = tempfile.TemporaryFile()  # fd 2 of the worker: C libraries' messages land here, per input
+    # fd 2 of the worker: C libraries' messages land here, per input; in the folder the parent reads
+    # after a crash (glibc's "cannot allocate memory for thread-local data" comes just before an abort)
+    captured = open(os.path.join(tmp_dir, STDERR_FILE), "w+b") if tmp_dir else tempfile.TemporaryFile()
     os.dup2(captured.fileno(), 2)
     sys.stderr = open(2, "w", closefd=False, errors="replace")
     broken = None
@@ -262,6 +264,7 @@ def child_main(conn: Any, max_memory_mb: Optional[int], ocr_engine: str, parent_
 # ---------------------------------------------------------------- parent side
 
 TMP_PREFIX = "xxgk-worker-"  # + parent pid: a folder whose parent is gone was left by a killed run
+STDERR_FILE = "stderr"  # in a worker's temp folder: what it wrote on fd 2 for its current input
 
 
 def remove_stale_tmp_dirs() -> None:
@@ -433,12 +436,31 @@ class Worker:
 
     def _death_reason(self) -> str:
         self.proc.join(1)
+        from xxgk.model import out_of_memory
+
         code = self.proc.exitcode
+        last = self._last_words()
+        if last and out_of_memory(RuntimeError(last)):  # e.g. an abort when a thread's memory could not be had
+            return f"out of memory (limit {self.max_memory_mb or '?'} MB): {last}"
         if code is not None and code < 0 and -code == signal.SIGKILL:
             return "crashed: worker killed by SIGKILL (out of memory, or killed)"
+        said = f" ({last})" if last else ""
         if code is not None and code < 0:
-            return f"crashed: worker died of {_signal_name(code)}"
-        return f"crashed: worker exited with code {code}"
+            return f"crashed: worker died of {_signal_name(code)}{said}"
+        return f"crashed: worker exited with code {code}{said}"
+
+    def _last_words(self) -> str:
+        """The last line the dead child wrote on fd 2 for this input, if any (at most 200 characters)."""
+        if not self.tmp_dir:
+            return ""
+        try:
+            with open(os.path.join(self.tmp_dir, STDERR_FILE), "rb") as f:
+                f.seek(0, os.SEEK_END)
+                f.seek(max(0, f.tell() - 2000))
+                lines = f.read().decode("utf-8", "replace").strip().splitlines()
+        except OSError:
+            return ""
+        return lines[-1].strip()[:200] if lines else ""
 
     def _lost(self, reason: str) -> dict:
         from xxgk import status as st
