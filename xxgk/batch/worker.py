@@ -29,8 +29,8 @@ STARTUP_GRACE = 60.0  # seconds a freshly spawned worker may take to import xxgk
 PR_SET_PDEATHSIG = 1
 PR_SET_NAME = 15
 FORK_MAX_PARENT_MB = 160  # a bigger parent (a notebook, a test run) spawns its workers: see start_method
-# A worker's address space only grows (heaps, thread arenas and OCR models stay reserved: ~0.5 GB more after
-# 20 scans): past this share of --max-memory after an input it is replaced, so that the next input has the
+# A worker's address space only grows (heaps and OCR models stay reserved: a few hundred MB more after 20
+# scans): past this share of --max-memory after an input it is replaced, so that the next input has the
 # room a fresh worker would give it.
 RECYCLE_AT = 0.8
 
