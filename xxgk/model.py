@@ -28,10 +28,15 @@ _OUT_OF_MEMORY = ("can't start new thread", "bad_alloc", "out of memory", "insuf
                   "cannot allocate memory")
 
 
+def says_out_of_memory(text: str) -> bool:
+    lowered = text.lower()
+    return any(s in lowered for s in _OUT_OF_MEMORY)
+
+
 def out_of_memory(e: Optional[BaseException]) -> bool:
     """e, or the error it was raised from, says memory ran out: not to be read as a damaged page or file."""
     for err in (e, getattr(e, "__cause__", None), getattr(e, "__context__", None)):
-        if isinstance(err, MemoryError) or (err is not None and any(s in str(err).lower() for s in _OUT_OF_MEMORY)):
+        if isinstance(err, MemoryError) or (err is not None and says_out_of_memory(str(err))):
             return True
     return False
 

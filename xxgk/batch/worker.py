@@ -86,14 +86,23 @@ def _fewer_heaps() -> None:
         pass
 
 
-def _peak_mb() -> Optional[float]:
+def _status_mb(*names: str) -> dict[str, float]:
+    """Fields of /proc/self/status (VmHWM: peak resident, VmSize: address space) in MB, in one read."""
+    out: dict[str, float] = {}
     try:
         with open("/proc/self/status") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
-                    return round(int(line.split()[1]) / 1024, 1)
+                name = line.split(":", 1)[0]
+                if name in names:
+                    out[name] = int(line.split()[1]) / 1024
     except OSError:
         pass
+    return out
+
+
+def _peak_mb(status: dict[str, float]) -> float:
+    if "VmHWM" in status:
+        return round(status["VmHWM"], 1)
     import resource
 
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
@@ -184,16 +193,11 @@ def convert_task(task: dict) -> dict:
                            pages=report["source"].get("pages"), sha256=report["source"].get("sha256"))
             if task.get("want_report"):
                 payload["report"] = report
-        except MemoryError:
-            payload.update(reason=f"out of memory (limit {task.get('max_memory_mb') or '?'} MB)", restart=True)
-        except ConversionError as e:
-            if out_of_memory(e):  # a damaged-file message over what was an allocation failure
-                payload.update(reason=f"out of memory (limit {task.get('max_memory_mb') or '?'} MB)", restart=True)
-            else:
+        except Exception as e:  # bad input says why; a bug in xxgk must come back as a reason, not end the worker
+            if out_of_memory(e):  # MemoryError, or a damaged-file message over what was an allocation failure
+                payload.update(reason=oom_reason(task.get("max_memory_mb")), restart=True)
+            elif isinstance(e, ConversionError):
                 payload.update(status=e.status, reason=str(e), missing_dependency=isinstance(e, MissingDependency))
-        except Exception as e:  # a bug in xxgk must come back as a reason, not end the worker
-            if out_of_memory(e):
-                payload.update(reason=f"out of memory (limit {task.get('max_memory_mb') or '?'} MB)", restart=True)
             else:
                 where = traceback.extract_tb(e.__traceback__)[-1]
                 payload["reason"] = (f"internal error: {e.__class__.__name__}: {str(e)[:200]} "
@@ -250,11 +254,12 @@ def child_main(conn: Any, max_memory_mb: Optional[int], ocr_engine: str, parent_
         loose = captured.read(4000).decode("utf-8", "replace").strip()
         if loose:
             payload["warnings"].extend(f"stderr: {line}" for line in loose.splitlines()[:20])
-        payload["peak_mb"] = _peak_mb()
+        status = _status_mb("VmHWM", "VmSize")
+        payload["peak_mb"] = _peak_mb(status)
         payload.setdefault("pages", None)
         if payload["pages"] is None and scan:
             payload["pages"] = pages
-        if max_memory_mb and _address_space_mb() > RECYCLE_AT * max_memory_mb:
+        if max_memory_mb and status.get("VmSize", 0.0) > RECYCLE_AT * max_memory_mb:
             payload["recycle"] = True
         conn.send(("done", payload))
         if payload.get("restart") or payload.get("recycle"):
@@ -309,14 +314,7 @@ def _preload() -> None:
 
 
 def _address_space_mb() -> float:
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("inf")
+    return _status_mb("VmSize").get("VmSize", float("inf"))
 
 
 def start_method(fork: bool) -> str:
@@ -435,13 +433,13 @@ class Worker:
             reason.startswith("out of memory") or reason.startswith("crashed: worker killed by SIGKILL"))
 
     def _death_reason(self) -> str:
-        self.proc.join(1)
-        from xxgk.model import out_of_memory
+        from xxgk.model import says_out_of_memory
 
+        self.proc.join(1)
         code = self.proc.exitcode
         last = self._last_words()
-        if last and out_of_memory(RuntimeError(last)):  # e.g. an abort when a thread's memory could not be had
-            return f"out of memory (limit {self.max_memory_mb or '?'} MB): {last}"
+        if says_out_of_memory(last):  # e.g. an abort when a thread's memory could not be had
+            return f"{oom_reason(self.max_memory_mb)}: {last}"
         if code is not None and code < 0 and -code == signal.SIGKILL:
             return "crashed: worker killed by SIGKILL (out of memory, or killed)"
         said = f" ({last})" if last else ""
@@ -523,6 +521,10 @@ def run_one(task: dict, timeout: float, max_memory_mb: Optional[int], ocr_engine
     finally:
         if own:
             w.stop()
+
+
+def oom_reason(max_memory_mb: Optional[int]) -> str:
+    return f"out of memory (limit {max_memory_mb or '?'} MB)"
 
 
 def with_retry_note(payload: dict, first_reason: Optional[str]) -> dict:
