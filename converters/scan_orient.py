@@ -56,7 +56,7 @@ def _runs_vertically(ink: np.ndarray) -> bool:
 
 def _glyphs(ink: np.ndarray, s: float) -> np.ndarray:
     """Only glyph-sized ink: scanner specks and long strokes out (they would fill blank rows)."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    n, labels, stats, _ = raster.components(ink)
     area, w, h = stats[:, cv2.CC_STAT_AREA], stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     keep = (area >= max(6, 8 * s * s)) & (w <= 80 * s) & (h <= 80 * s)
     keep[0] = False

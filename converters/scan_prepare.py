@@ -46,7 +46,7 @@ def dpi_from_text(arr: np.ndarray) -> float:
     about 0.15 of the dpi (measured on the real report at 100-300 dpi: 0.14-0.21)."""
     gray = raster.to_gray(arr)
     ink = raster.binarize(gray, 1.0)
-    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _, _, stats, _ = raster.components(ink)
     h, w = stats[1:, 3], stats[1:, 2]
     sel = (h >= 4) & (h <= 150) & (w >= 2) & (w <= 150)
     if sel.sum() < 20:

@@ -16,7 +16,7 @@ _PAGE_NO = re.compile(r"^[-—–－_\s|\[\]【】〔〕]*\d{1,3}[-—–－_\s|
 
 def prose_image(lay: raster.PageLayout) -> np.ndarray:
     """The page without its tables, noise specks and background (tesseract reads specks as text)."""
-    n, labels, stats, cents = cv2.connectedComponentsWithStats(lay.ink, connectivity=8)
+    n, labels, stats, cents = raster.components(lay.ink)
     keep = keep_components(labels, stats, cents, lay.scale)
     mask = cv2.dilate(component_mask(lay.ink, labels, stats, keep), np.ones((3, 3), np.uint8))
     img = cv2.max(lay.gray, cv2.bitwise_not(mask))  # gray where a kept component is near, else white

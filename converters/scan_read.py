@@ -106,7 +106,7 @@ def read_cells_from_page(lay: raster.PageLayout, crops: list[Crop], engine: OcrE
     """Full-page engines: one pass over the page; each text line goes to the cell holding its
     centre, lines outside the tables are the prose. A line reaching well into a neighbouring cell
     (text run across a ruling) is distrusted in every cell it touches."""
-    n, labels, stats, cents = cv2.connectedComponentsWithStats(lay.ink, connectivity=8)
+    n, labels, stats, cents = raster.components(lay.ink)
     keep = keep_components(labels, stats, cents, lay.scale)
     mask = (cv2.dilate(keep[labels].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) | (lay.rulings > 0)
     page_img = np.where(mask, lay.gray, 255).astype(np.uint8)  # specks and shading out, rulings in

@@ -152,6 +152,17 @@ def hold_and_convert(keep_mb: int, spend_mb: int, path: str) -> dict:
     return report
 
 
+def convert_and_count_threads(path: str) -> dict:
+    """Converts path; the report says how many threads OpenCV, imported by this worker, computes in."""
+    from xxgk.pipeline import convert_file
+
+    report = convert_file(path)
+    import cv2
+
+    report["worker"] = {"cv2_threads": cv2.getNumThreads(), "omp_limit": os.environ.get("OMP_THREAD_LIMIT")}
+    return report
+
+
 def address_space_mb(pid: str = "self") -> float:
     with open(f"/proc/{pid}/status") as f:
         return next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmSize:"))

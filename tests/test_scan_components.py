@@ -10,7 +10,7 @@ cv2 = pytest.importorskip("cv2")
 from xxgk.converters import scan_cells  # noqa: E402
 from xxgk.converters.scan_cells import component_mask, keep_components  # noqa: E402
 from xxgk.converters.scan_orient import component_boxes  # noqa: E402
-from xxgk.layout.raster import text_skew  # noqa: E402
+from xxgk.layout.raster import components, text_skew  # noqa: E402
 
 
 def by_lookup(labels, stats, cents, s):
@@ -94,3 +94,16 @@ def test_text_skew_finds_the_tilt_of_hand_drawn_lines():
     tilted = cv2.warpAffine(page, m, (800, 1100), flags=cv2.INTER_NEAREST, borderValue=0)
     assert text_skew(page) == 0.0
     assert abs(text_skew(tilted) + 1.5) <= 0.05  # turning back by -1.5 deg gives the sharpest profile
+
+
+def test_components_are_those_of_32_bit_labels_and_past_65535_they_are_32_bit():
+    ink = glyph_row()
+    n, labels, stats, cents = components(ink)
+    n32, labels32, stats32, cents32 = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    assert labels.dtype == np.uint16 and n == n32 == 9  # the background and eight components
+    assert (labels == labels32).all() and (stats == stats32).all() and np.allclose(cents, cents32)
+    assert (components(ink, 4)[1] == cv2.connectedComponentsWithStats(ink, connectivity=4)[1]).all()
+    noise = np.zeros((600, 600), np.uint8)
+    noise[::2, ::2] = 255  # 90,000 lone pixels: more labels than 16 bits hold
+    n, labels, stats, _ = components(noise, 4)
+    assert n == 90_001 and labels.dtype == np.int32 and labels[598, 598] == 90_000 and stats[90_000, 4] == 1
