@@ -61,7 +61,9 @@ def to_gray(img: np.ndarray) -> np.ndarray:
         img = img[:, :, :3]
     img = np.ascontiguousarray(img.astype(np.uint8, copy=False))
     gray = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
-    channels = cv2.split(img)  # uint8 planes: OpenCV's saturating arithmetic, no int16 copy of the page
+    # uint8 planes (OpenCV's saturating arithmetic, no int16 copy of the page); extractChannel: cv2.split
+    # takes 2-12 ms for the same planes of a 150-dpi page, 1.3 ms steadily this way
+    channels = [cv2.extractChannel(img, i) for i in range(3)]
     paper = None
     for ch, others, thresh in ((0, (1, 2), 25), (2, (0, 1), 30)):  # red, then blue
         # 30 for blue: light blue table shading (about 200,220,240) stays as it is.
@@ -139,6 +141,19 @@ def text_skew(ink: np.ndarray) -> float:
     if np.count_nonzero(ink) < 0.002 * ink.size:
         return 0.0  # (nearly) blank page
 
+    # The 41 coarse angles on a half-size copy (a quarter of the pixels to turn: 80 -> 43 ms a page), the
+    # fine ones at full size over a window a step wider than the coarse step's doubt (on 89 pages, real
+    # and turned by hand, the same angle as the full-size search but on one page beyond MAX_SKEW).
+    half = cv2.resize(ink, (ink.shape[1] // 2, max(1, ink.shape[0] // 2)), interpolation=cv2.INTER_AREA)
+    coarse = np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, 0.25)
+    best = float(max(coarse, key=_sharpness_of(half)))
+    fine = np.round(np.arange(best - 0.3, best + 0.3 + 1e-9, 0.05), 2)  # 0.7, not 0.7000000000000002
+    best = float(max(fine, key=_sharpness_of(ink)))
+    return 0.0 if abs(best) < 0.1 else best
+
+
+def _sharpness_of(ink: np.ndarray):
+    """angle -> how sharply the rows of `ink` turned by it alternate between text and gaps."""
     hh, ww = ink.shape
     centre = (ww / 2, hh / 2)
 
@@ -149,11 +164,7 @@ def text_skew(ink: np.ndarray) -> float:
         prof = cv2.reduce(turned, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32F).ravel()
         return float(np.square(np.diff(prof)).sum())
 
-    coarse = np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, 0.25)
-    best = float(max(coarse, key=sharpness))
-    fine = np.arange(best - 0.2, best + 0.2 + 1e-9, 0.05)
-    best = float(max(fine, key=sharpness))
-    return 0.0 if abs(best) < 0.1 else best
+    return sharpness
 
 
 def rotate(gray: np.ndarray, degrees: float) -> np.ndarray:

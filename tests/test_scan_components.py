@@ -10,6 +10,7 @@ cv2 = pytest.importorskip("cv2")
 from xxgk.converters import scan_cells  # noqa: E402
 from xxgk.converters.scan_cells import component_mask, keep_components  # noqa: E402
 from xxgk.converters.scan_orient import component_boxes  # noqa: E402
+from xxgk.layout import raster  # noqa: E402
 from xxgk.layout.raster import components, text_skew  # noqa: E402
 
 
@@ -94,6 +95,30 @@ def test_text_skew_finds_the_tilt_of_hand_drawn_lines():
     tilted = cv2.warpAffine(page, m, (800, 1100), flags=cv2.INTER_NEAREST, borderValue=0)
     assert text_skew(page) == 0.0
     assert abs(text_skew(tilted) + 1.5) <= 0.05  # turning back by -1.5 deg gives the sharpest profile
+
+
+def full_size_skew(ink: np.ndarray) -> float:
+    """text_skew as it searched before: every angle, coarse and fine, on the full 800-px page."""
+    sharp = raster._sharpness_of(ink)
+    best = float(max(np.arange(-raster.MAX_SKEW, raster.MAX_SKEW + 1e-9, 0.25), key=sharp))
+    best = float(max(np.arange(best - 0.2, best + 0.2 + 1e-9, 0.05), key=sharp))
+    return 0.0 if abs(best) < 0.1 else best
+
+
+@pytest.mark.parametrize("angle", [-4.3, -2.0, -0.7, 0.4, 1.15, 3.6])
+def test_text_skew_searching_coarse_angles_at_half_size_finds_the_full_size_angle(angle):
+    rng = np.random.default_rng(int(10 * angle) + 50)
+    page = np.zeros((1130, 800), np.uint8)
+    for y in range(70, 1060, 34):  # prose: lines of word-sized blobs with ragged ends
+        x = 60 + int(rng.integers(0, 40))
+        while x < 740 - int(rng.integers(0, 120)):
+            w = int(rng.integers(8, 30))
+            page[y:y + int(rng.integers(12, 17)), x:x + w] = 255
+            x += w + int(rng.integers(3, 9))
+    m = cv2.getRotationMatrix2D((400, 565), angle, 1.0)
+    tilted = cv2.warpAffine(page, m, (800, 1130), flags=cv2.INTER_NEAREST, borderValue=0)
+    assert text_skew(tilted) == round(full_size_skew(tilted), 2)
+    assert abs(text_skew(tilted) + angle) <= 0.1
 
 
 def test_components_are_those_of_32_bit_labels_and_past_65535_they_are_32_bit():
