@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from typing import Optional
 
-import cv2
 import numpy as np
 from PIL import Image
 
