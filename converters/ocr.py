@@ -14,7 +14,8 @@ Cell kinds:
              psm 7 + whitelist on the Otsu crop; the three vote (a pass that reads nothing is
              redone with psm 13: psm 7 drops some lone glyphs, e.g. a thin-stemmed "4")
   "label"    chi_sim psm 6, spaces between CJK removed
-  "vertical" chi_sim_vert psm 5 (text set one character per line)
+  "vertical" chi_sim psm 7: a vertical label's glyphs set in a row (scan_cells.glyphs_in_a_row)
+  "column"   chi_sim_vert psm 5: a vertical label as printed, where the row reading is unsure
 Confidences are 0..1. For numbers they reflect agreement between the passes (>= 0.9 only
 when all three agree), not only tesseract's own score: its errors here are confident ones
 (a dropped digit, a speck turning "0" into "6").
@@ -65,9 +66,10 @@ def is_number(text: str) -> bool:
     return bool(_NUMBER.match(text))
 
 
-# Text crops: a table label (a block), a vertical label, one line of prose the page pass skipped (psm 13
-# reads it raw: tesseract 5.5's layout analysis drops some large title lines at psm 6 and 7).
-_TEXT_KINDS = {"label": ("chi_sim", 6), "vertical": ("chi_sim_vert", 5), "line": ("chi_sim", 13)}
+# Text crops: a table label (a block), a vertical label (in a row; as printed), one line of prose the page
+# pass skipped (psm 13 reads it raw: tesseract 5.5's layout analysis drops some large title lines at psm 6 and 7).
+_TEXT_KINDS = {"label": ("chi_sim", 6), "vertical": ("chi_sim", 7), "column": ("chi_sim_vert", 5),
+               "line": ("chi_sim", 13)}
 
 
 class OcrEngine:
@@ -77,7 +79,7 @@ class OcrEngine:
     reads_pages = False  # True: read_block on a whole page, lines then assigned to cells
 
     def read_cells(self, crops: Sequence[np.ndarray], kind: str) -> list[tuple[str, float]]:
-        """(text, confidence 0..1) per crop; kind: number, probe, label, vertical or line."""
+        """(text, confidence 0..1) per crop; kind: number, probe, label, vertical, column or line."""
         raise NotImplementedError
 
     def read_block(self, image: np.ndarray) -> list[tuple[str, float, BBox]]:

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from xxgk.converters.ocr import OcrEngine, clean_cjk, fix_brackets, is_number, number_text
-from xxgk.converters.scan_cells import Crop, digit_count, keep_components
+from xxgk.converters.scan_cells import Crop, digit_count, glyphs_in_a_row, keep_components
 from xxgk.converters.scan_numbers import LOW_CONF, check_number, numberish, side, with_unit
 from xxgk.layout import raster
 
@@ -47,6 +47,7 @@ def read_cells(lay: raster.PageLayout, crops: list[Crop], engine: OcrEngine, ex:
     kinds["number"] += doubtful  # read both ways; the number wins only if its passes agree
     kinds["vertical"] = [k for k in inked if k.vertical]
     images = {kind: [k.image for k in ks] for kind, ks in kinds.items()}
+    images["vertical"] = [glyphs_in_a_row(im) for im in images["vertical"]]
     # A number followed by a unit ("251000元"): the digits are also read on their own (the
     # whitelist would turn 元 into a digit) and the unit with chi_sim.
     split = [k for k in kinds["number"] if k.split is not None]
@@ -97,6 +98,13 @@ def read_cells(lay: raster.PageLayout, crops: list[Crop], engine: OcrEngine, ex:
         for k, (text, conf) in zip(retry, engine.read_cells([k.image for k in retry], "label")):
             if text and (not k.cell.text or _CJK.search(text)):
                 k.cell.text, k.cell.confidence = text, round(min(conf, 0.5), 3)
+    # A vertical label read unsure in a row (a mark such as 、 set unlike horizontal text) is also read as
+    # printed, by the vertical model; the surer reading stands.
+    unsure = [k for k in kinds["vertical"] if (k.cell.confidence or 0.0) < LOW_CONF]
+    if unsure:
+        for k, (text, conf) in zip(unsure, engine.read_cells([k.image for k in unsure], "column")):
+            if text and conf > (k.cell.confidence or 0.0):
+                k.cell.text, k.cell.confidence = text, round(conf, 3)
 
 
 _NUMBER_UNIT = re.compile(r"^(-?\d[\d,]*(?:\.\d+)?)([\u3400-\u9fff]{1,3})$")

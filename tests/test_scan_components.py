@@ -132,3 +132,79 @@ def test_components_are_those_of_32_bit_labels_and_past_65535_they_are_32_bit():
     noise[::2, ::2] = 255  # 90,000 lone pixels: more labels than 16 bits hold
     n, labels, stats, _ = components(noise, 4)
     assert n == 90_001 and labels.dtype == np.int32 and labels[598, 598] == 90_000 and stats[90_000, 4] == 1
+
+
+def vertical_label(mark: bool = True) -> np.ndarray:
+    """A vertical label as a cell crop holds it: three 20 x 20 glyphs one under the other, 三-like strokes in
+    the first (three bars with gaps), and a small mark at the top right of the second glyph's place."""
+    crop = np.full((130, 40), 255, np.uint8)
+    for y in (10, 18, 26):
+        crop[y:y + 4, 10:30] = 0  # 三: three strokes, one glyph
+    if mark:
+        crop[36:41, 26:30] = 0  # 、 as vertical text sets it, top right
+    crop[50:70, 10:30] = 0
+    crop[80:100, 10:30] = 0
+    return crop
+
+
+def test_a_vertical_label_is_set_as_one_line_with_its_mark_at_the_bottom_left():
+    line = scan_cells.glyphs_in_a_row(vertical_label())
+    assert line.shape[0] < 60 and line.shape[1] > 3 * 20  # one line, glyphs side by side
+    ink = line < 128
+    cols = [i for i, v in enumerate(ink.any(0)) if v]
+    runs = scan_cells.true_runs(ink.any(0), 1)
+    assert len(runs) == 4  # 三, the mark, two glyphs: left to right in reading order
+    widths = [b - a for a, b in runs]
+    assert widths == [20, 4, 20, 20]
+    mark = ink[:, runs[1][0]:runs[1][1]]
+    rows = np.flatnonzero(mark.any(1))
+    body = np.flatnonzero(ink[:, runs[2][0]:runs[2][1]].any(1))
+    assert rows[-1] == body[-1]  # the mark sits on the line's bottom, as 、 does in horizontal text
+    assert cols[0] == 10  # the line's padding
+    three = ink[:, runs[0][0]:runs[0][1]]
+    assert len(scan_cells.true_runs(three.any(1), 1)) == 3  # 三's strokes stayed one glyph
+
+
+class _TwoReaders:
+    """Reads a vertical label in a row as `row`, as printed as `column`: the choice between them is ours."""
+
+    name = "two readers"
+
+    def __init__(self, row, column):
+        self.row, self.column, self.asked = row, column, []
+
+    def read_cells(self, crops, kind, *probes):
+        self.asked.append(kind)
+        return [{"vertical": self.row, "column": self.column}.get(kind, ("", 0.0)) for _ in crops]
+
+
+def _vertical_cell_page():
+    from xxgk.converters.scan_cells import crop_cell
+    from xxgk.layout.raster import analyze
+
+    page = np.full((400, 400), 255, np.uint8)
+    page[50:53, 50:350] = page[347:350, 50:350] = 0  # a ruled table of two columns
+    page[50:350, 50:53] = page[50:350, 347:350] = page[50:350, 147:150] = 0
+    page[100:230, 80:120] = vertical_label()
+    lay = analyze(page, 200, deskew=False)
+    return lay, [crop_cell(lay, c) for t in lay.tables for c in t.cells]
+
+
+@pytest.mark.parametrize("row, column, kept, column_asked", [
+    (("三本年", 0.95), ("三木年", 0.97), ("三本年", 0.95), False),  # sure in a row: the vertical model never loads
+    (("三本年", 0.70), ("三本年", 0.93), ("三本年", 0.93), True),  # unsure: the surer reading stands
+    (("三本年", 0.70), ("", 0.0), ("三本年", 0.70), True),
+])
+def test_a_vertical_label_read_unsure_in_a_row_is_read_as_printed_too(row, column, kept, column_asked):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from xxgk.converters.scan_read import read_cells
+
+    lay, crops = _vertical_cell_page()
+    vertical = [k for k in crops if k.vertical]
+    assert len(vertical) == 1
+    engine = _TwoReaders(row, column)
+    with ThreadPoolExecutor(2) as ex:
+        read_cells(lay, crops, engine, ex)
+    assert (vertical[0].cell.text, vertical[0].cell.confidence) == kept
+    assert ("column" in engine.asked) == column_asked
