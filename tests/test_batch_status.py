@@ -127,3 +127,36 @@ def test_jobs_default_to_the_number_of_cpus():
     (jobs,) = [p for p in convert.params if p.name == "jobs"]
     assert jobs.default == os.cpu_count() == BatchOptions().jobs
     assert "number of CPUs" in " ".join(cli("convert", "-h").stdout.split())
+
+
+def _fake_tesseract(folder: Path, tessdata: Path) -> Path:
+    """A `tesseract` that answers --list-langs from the traineddata files in `tessdata`, logging each start."""
+    folder.mkdir()
+    script = folder / "tesseract"
+    script.write_text("#!/bin/sh\n"
+                      f"echo started >> {folder / 'starts'}\n"
+                      f"echo 'List of available languages in \"{tessdata}/\":'\n"
+                      f"for f in {tessdata}/*.traineddata; do basename \"$f\" .traineddata; done\n")
+    script.chmod(0o755)
+    return folder / "starts"
+
+
+def test_the_language_check_starts_tesseract_again_only_when_its_data_changes(tmp_path, monkeypatch):
+    from xxgk.batch.preflight import tesseract_problem
+
+    tessdata = tmp_path / "tessdata"
+    tessdata.mkdir()
+    for lang in ("chi_sim", "eng"):
+        (tessdata / f"{lang}.traineddata").write_bytes(b"")
+    starts = _fake_tesseract(tmp_path / "bin", tessdata)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:{os.environ['PATH']}")
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tessdata))
+    monkeypatch.setenv("XXGK_CACHE_DIR", str(tmp_path / "cache"))
+    missing = "Tesseract language data chi_sim_vert is missing: apt-get install tesseract-ocr-chi-sim-vert"
+    assert tesseract_problem() == missing
+    assert tesseract_problem() == missing
+    assert starts.read_text().count("started") == 1  # the second check read the cached list
+    (tessdata / "chi_sim_vert.traineddata").write_bytes(b"")  # the missing pack installed: the folder changed
+    assert tesseract_problem() is None
+    assert tesseract_problem() is None
+    assert starts.read_text().count("started") == 2

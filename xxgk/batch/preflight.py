@@ -28,18 +28,57 @@ def _kind(path: str) -> Optional[str]:
     return None
 
 
-def tesseract_problem() -> Optional[str]:
-    """Why Tesseract cannot read our scans here (naming the package to install), or None."""
-    import shutil
+# Where Debian's and a source build's tesseract look for language data (besides $TESSDATA_PREFIX).
+TESSDATA_DIRS = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
+                 "/usr/local/share/tessdata", "/usr/share/tessdata")
+
+
+def _languages_key(binary: str) -> str:
+    """What `tesseract --list-langs` answers from: the binary, $TESSDATA_PREFIX and the language files in the
+    data folders (installing or removing a pack changes them)."""
+    prefix = os.environ.get("TESSDATA_PREFIX")
+    st = os.stat(binary)
+    parts = [binary, str(st.st_mtime_ns), str(st.st_size), prefix or ""]
+    for folder in ([prefix, os.path.join(prefix, "tessdata")] if prefix else []) + list(TESSDATA_DIRS):
+        try:
+            parts.append(folder + ":" + ",".join(sorted(f for f in os.listdir(folder) if f.endswith(".traineddata"))))
+        except OSError:
+            parts.append(folder + ":-")
+    return "|".join(parts)
+
+
+class _DoesNotRun(Exception):
+    pass
+
+
+def _list_languages(binary: str) -> list:
+    """Every word `tesseract --list-langs` prints (the language names among them); a failure is not cached."""
     import subprocess  # here: a batch without PDFs or images never runs it
 
-    if shutil.which("tesseract") is None:
-        return "Tesseract is not installed: apt-get install tesseract-ocr " + " ".join(TESSERACT_LANGS.values())
     try:
-        out = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30)
+        out = subprocess.run([binary, "--list-langs"], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as e:
-        return f"Tesseract does not run ({e})"
-    have = set((out.stdout + out.stderr).split())
+        raise _DoesNotRun(f"Tesseract does not run ({e})") from e
+    return sorted(set((out.stdout + out.stderr).split()))
+
+
+def tesseract_problem() -> Optional[str]:
+    """Why Tesseract cannot read our scans here (naming the package to install), or None. The language list
+    is remembered in the per-user cache while the binary and the language files stay as they were: a batch
+    of born-digital PDFs then starts no tesseract (~12 ms of CPU a run); each scan's converter asks again."""
+    import hashlib
+    import shutil
+
+    from xxgk.normalize.cache import cached_marshal
+
+    binary = shutil.which("tesseract")
+    if binary is None:
+        return "Tesseract is not installed: apt-get install tesseract-ocr " + " ".join(TESSERACT_LANGS.values())
+    key = hashlib.sha256(_languages_key(binary).encode("utf-8", "surrogateescape")).hexdigest()[:20]
+    try:
+        have = cached_marshal("tesseract-languages", key, lambda: _list_languages(binary))
+    except _DoesNotRun as e:
+        return str(e)
     missing = [lang for lang in TESSERACT_LANGS if lang not in have]
     if missing:
         return (f"Tesseract language data {', '.join(missing)} is missing: apt-get install "
