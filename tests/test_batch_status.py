@@ -41,7 +41,8 @@ def test_missing_tesseract_is_one_clear_error_before_the_batch(tmp_path):
     r = cli("convert", SEEDS[1], SCAN_JPG, "-o", tmp_path / "out", env=env)
     assert r.returncode == 3
     assert r.stderr.splitlines() == ["xxgk: error: Tesseract is not installed: apt-get install tesseract-ocr "
-                                     "tesseract-ocr-chi-sim tesseract-ocr-chi-sim-vert tesseract-ocr-eng"]
+                                     "tesseract-ocr-eng tesseract-ocr-chi-sim tesseract-ocr-chi-sim-vert "
+                                     "tesseract-ocr-osd"]
     assert not (tmp_path / "out").exists()  # nothing converted before the check
 
 
@@ -54,8 +55,8 @@ def test_missing_language_data_names_the_package(tmp_path):
     env = {**os.environ, "TESSDATA_PREFIX": str(tessdata)}
     r = cli("convert", SCAN_JPG, "-o", tmp_path / "out", env=env)
     assert r.returncode == 3
-    assert r.stderr.strip() == ("xxgk: error: Tesseract language data chi_sim_vert is missing: "
-                                "apt-get install tesseract-ocr-chi-sim-vert")
+    assert r.stderr.strip() == ("xxgk: error: Tesseract language data chi_sim_vert, osd is missing: "
+                                "apt-get install tesseract-ocr-chi-sim-vert tesseract-ocr-osd")
     # a batch without scans does not need Tesseract at all
     assert cli("convert", SEEDS[1], "-o", tmp_path / "text", env=env).returncode == 0
 
@@ -152,11 +153,13 @@ def test_the_language_check_starts_tesseract_again_only_when_its_data_changes(tm
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:{os.environ['PATH']}")
     monkeypatch.setenv("TESSDATA_PREFIX", str(tessdata))
     monkeypatch.setenv("XXGK_CACHE_DIR", str(tmp_path / "cache"))
-    missing = "Tesseract language data chi_sim_vert is missing: apt-get install tesseract-ocr-chi-sim-vert"
+    missing = ("Tesseract language data chi_sim_vert, osd is missing: apt-get install tesseract-ocr-chi-sim-vert "
+               "tesseract-ocr-osd")
     assert tesseract_problem() == missing
     assert tesseract_problem() == missing
     assert starts.read_text().count("started") == 1  # the second check read the cached list
-    (tessdata / "chi_sim_vert.traineddata").write_bytes(b"")  # the missing pack installed: the folder changed
+    for lang in ("chi_sim_vert", "osd"):  # the missing packs installed: the folder's language files changed
+        (tessdata / f"{lang}.traineddata").write_bytes(b"")
     assert tesseract_problem() is None
     assert tesseract_problem() is None
     assert starts.read_text().count("started") == 2

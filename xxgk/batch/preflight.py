@@ -9,9 +9,6 @@ from xxgk.output import is_url
 
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif"}
 IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM", b"GIF8")
-# language → the Debian package that ships it
-TESSERACT_LANGS = {"chi_sim": "tesseract-ocr-chi-sim", "chi_sim_vert": "tesseract-ocr-chi-sim-vert",
-                   "eng": "tesseract-ocr-eng"}
 
 
 def _kind(path: str) -> Optional[str]:
@@ -69,20 +66,21 @@ def tesseract_problem() -> Optional[str]:
     import hashlib
     import shutil
 
+    from xxgk.converters.tesseract_langs import LANG_PACKAGES  # language → its Debian package (osd too)
     from xxgk.normalize.cache import cached_marshal
 
     binary = shutil.which("tesseract")
     if binary is None:
-        return "Tesseract is not installed: apt-get install tesseract-ocr " + " ".join(TESSERACT_LANGS.values())
+        return "Tesseract is not installed: apt-get install tesseract-ocr " + " ".join(LANG_PACKAGES.values())
     key = hashlib.sha256(_languages_key(binary).encode("utf-8", "surrogateescape")).hexdigest()[:20]
     try:
         have = cached_marshal("tesseract-languages", key, lambda: _list_languages(binary))
     except _DoesNotRun as e:
         return str(e)
-    missing = [lang for lang in TESSERACT_LANGS if lang not in have]
+    missing = [lang for lang in LANG_PACKAGES if lang not in have]
     if missing:
         return (f"Tesseract language data {', '.join(missing)} is missing: apt-get install "
-                + " ".join(TESSERACT_LANGS[m] for m in missing))
+                + " ".join(LANG_PACKAGES[m] for m in missing))
     return None
 
 
