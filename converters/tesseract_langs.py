@@ -14,15 +14,20 @@ LANG_PACKAGES = {"eng": "tesseract-ocr-eng", "chi_sim": "tesseract-ocr-chi-sim",
 _languages: dict[tuple, tuple[str, frozenset]] = {}
 
 
+def list_langs(binary: str) -> tuple[str, frozenset]:
+    """(tessdata folder, languages) as this tesseract reports them now (`tesseract --list-langs`)."""
+    res = subprocess.run([binary, "--list-langs"], capture_output=True, timeout=60)
+    out = (res.stdout + res.stderr).decode("utf-8", "replace").splitlines()
+    home = re.search(r'"([^"]+)"', out[0]) if out else None
+    return (home.group(1) if home else "",
+            frozenset(ln.strip() for ln in out[1:] if ln.strip() and " " not in ln.strip()))
+
+
 def _list_langs(binary: str) -> tuple[str, frozenset]:
-    """(tessdata folder, languages) as this tesseract reports them, asked once per binary and data dir."""
+    """list_langs, asked once per process, binary and data dir."""
     key = (binary, os.environ.get("TESSDATA_PREFIX"))
     if key not in _languages:
-        res = subprocess.run([binary, "--list-langs"], capture_output=True, timeout=60)
-        out = (res.stdout + res.stderr).decode("utf-8", "replace").splitlines()
-        home = re.search(r'"([^"]+)"', out[0]) if out else None
-        _languages[key] = (home.group(1) if home else "",
-                           frozenset(ln.strip() for ln in out[1:] if ln.strip() and " " not in ln.strip()))
+        _languages[key] = list_langs(binary)
     return _languages[key]
 
 

@@ -49,14 +49,15 @@ class _DoesNotRun(Exception):
 
 
 def _list_languages(binary: str) -> list:
-    """Every word `tesseract --list-langs` prints (the language names among them); a failure is not cached."""
-    import subprocess  # here: a batch without PDFs or images never runs it
+    """The languages `tesseract --list-langs` names, as the converter reads them; a failure is not cached."""
+    import subprocess
+
+    from xxgk.converters.tesseract_langs import list_langs
 
     try:
-        out = subprocess.run([binary, "--list-langs"], capture_output=True, text=True, timeout=30)
+        return sorted(list_langs(binary)[1])
     except (OSError, subprocess.TimeoutExpired) as e:
         raise _DoesNotRun(f"Tesseract does not run ({e})") from e
-    return sorted(set((out.stdout + out.stderr).split()))
 
 
 def tesseract_problem() -> Optional[str]:

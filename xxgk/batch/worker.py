@@ -76,7 +76,7 @@ def _one_thread_each() -> None:
     and OpenCV's own two threads cost a 300-dpi scan 6 % more CPU (7.8 vs 7.3 CPU-s) for the same output."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     os.environ.setdefault("OPENCV_FOR_THREADS_NUM", "1")  # read when cv2 is first imported, by the first scan
-    if "cv2" in sys.modules and os.environ["OPENCV_FOR_THREADS_NUM"] == "1":  # imported already (a forked worker of a parent that had read a scan)
+    if "cv2" in sys.modules and os.environ["OPENCV_FOR_THREADS_NUM"] == "1":  # a forked worker had it already
         sys.modules["cv2"].setNumThreads(1)
 
 
@@ -183,7 +183,8 @@ def convert_task(task: dict) -> dict:
 
     start = time.monotonic()
     payload: dict[str, Any] = {"status": st.FAILED, "reason": None, "json": None, "summary": None, "pages": None,
-                               "sha256": None, "warnings": [], "missing_dependency": False, "restart": False}
+                               "sha256": None, "warnings": [], "missing_dependency": False, "restart": False,
+                               "short_of_memory": False}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -204,7 +205,7 @@ def convert_task(task: dict) -> dict:
                 payload["report"] = report
         except Exception as e:  # bad input says why; a bug in xxgk must come back as a reason, not end the worker
             if out_of_memory(e):  # MemoryError, or a damaged-file message over what was an allocation failure
-                payload.update(reason=oom_reason(task.get("max_memory_mb")), restart=True)
+                payload.update(reason=oom_reason(task.get("max_memory_mb")), restart=True, short_of_memory=True)
             elif isinstance(e, ConversionError):
                 payload.update(status=e.status, reason=str(e), missing_dependency=isinstance(e, MissingDependency))
             else:
@@ -427,7 +428,7 @@ class Worker:
         except (EOFError, OSError):
             pass
         if self.proc is not None and not self.proc.is_alive():
-            return self._lost(self._death_reason())
+            return self._lost(*self._death_reason())
         if time.monotonic() >= self.deadline:
             limit = self.deadline - self.started
             self.close()
@@ -437,24 +438,23 @@ class Worker:
     def worth_retrying(self, payload: dict) -> bool:
         """Out of memory (or killed, as the OOM killer does) in a child that had converted other inputs first:
         their leftovers may be what ran out, so the input gets one more try in a fresh child."""
-        reason = payload.get("reason") or ""
-        return self.earlier > 0 and payload.get("status") == "failed" and (
-            reason.startswith("out of memory") or reason.startswith("crashed: worker killed by SIGKILL"))
+        return self.earlier > 0 and bool(payload.get("short_of_memory"))
 
-    def _death_reason(self) -> str:
+    def _death_reason(self) -> tuple[str, bool]:
+        """(why the child died, whether memory may have run out: its last words say so, or a SIGKILL)."""
         from xxgk.model import says_out_of_memory
 
         self.proc.join(1)
         code = self.proc.exitcode
         last = self._last_words()
         if says_out_of_memory(last):  # e.g. an abort when a thread's memory could not be had
-            return f"{oom_reason(self.max_memory_mb)}: {last}"
+            return f"{oom_reason(self.max_memory_mb)}: {last}", True
         if code is not None and code < 0 and -code == signal.SIGKILL:
-            return "crashed: worker killed by SIGKILL (out of memory, or killed)"
+            return "crashed: worker killed by SIGKILL (out of memory, or killed)", True
         said = f" ({last})" if last else ""
         if code is not None and code < 0:
-            return f"crashed: worker died of {_signal_name(code)}{said}"
-        return f"crashed: worker exited with code {code}{said}"
+            return f"crashed: worker died of {_signal_name(code)}{said}", False
+        return f"crashed: worker exited with code {code}{said}", False
 
     def _last_words(self) -> str:
         """The last line the dead child wrote on fd 2 for this input, if any (at most 200 characters)."""
@@ -469,13 +469,13 @@ class Worker:
             return ""
         return lines[-1].strip()[:200] if lines else ""
 
-    def _lost(self, reason: str) -> dict:
+    def _lost(self, reason: str, short_of_memory: bool = False) -> dict:
         from xxgk import status as st
 
         self.task_id = None
         self.close()
         return {"status": st.FAILED, "reason": reason, "json": None, "summary": None, "pages": self.pages,
-                "sha256": None, "warnings": [], "missing_dependency": False,
+                "sha256": None, "warnings": [], "missing_dependency": False, "short_of_memory": short_of_memory,
                 "seconds": round(time.monotonic() - self.started, 3), "peak_mb": None}
 
     def time_left(self) -> float:
