@@ -123,3 +123,25 @@ def test_killing_one_worker_at_any_moment_then_rerunning(tmp_path, reference):
     assert tree(out) == ref_tree
     assert {o: (out / o).stat().st_mtime_ns for o in done} == done
     assert f"skipped {N - len(lost)}," in last.stdout.splitlines()[-1]  # only the killed workers' inputs redone
+
+
+def test_a_killed_runs_temp_goes_even_before_its_parent_reaps_it(tmp_path):
+    from xxgk.output import TEMP_PREFIX, TEMP_SUFFIX, remove_stale_temps
+    dead = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        dead.send_signal(signal.SIGKILL)
+        wait_for(lambda: _state(dead.pid) == "Z", 10, 0.01)  # killed, not yet waited for: a zombie
+        for pid in (dead.pid, alive.pid):
+            (tmp_path / f"{TEMP_PREFIX}{pid}-0123abcd{TEMP_SUFFIX}").write_text("{", encoding="utf-8")
+        assert remove_stale_temps(tmp_path) == 1
+        assert [p.name for p in tmp_path.iterdir()] == [f"{TEMP_PREFIX}{alive.pid}-0123abcd{TEMP_SUFFIX}"]
+    finally:
+        alive.kill()
+        alive.wait()
+        dead.wait()
+
+
+def _state(pid: int) -> str:
+    stat = open(f"/proc/{pid}/stat", encoding="ascii").read()
+    return stat[stat.rfind(")") + 2]

@@ -121,11 +121,21 @@ def remove_stale_temps(directory: Path) -> int:
 
 
 def pid_alive(pid: int) -> bool:
-    """Whether a process with this pid exists (one we may not signal counts as alive)."""
+    """Whether a process with this pid is running (one we may not signal counts as alive; a zombie does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    return not _is_zombie(pid)
+
+
+def _is_zombie(pid: int) -> bool:
+    """A killed run whose parent has not reaped it still answers kill(pid, 0); Linux's /proc says it is dead."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:  # no /proc (macOS) or the process just went: trust kill()
+        return False
+    return stat[stat.rfind(b")") + 2:][:1] in (b"Z", b"X")  # the state follows the parenthesised command name
