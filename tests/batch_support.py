@@ -159,8 +159,22 @@ def convert_and_count_threads(path: str) -> dict:
     report = convert_file(path)
     import cv2
 
-    report["worker"] = {"cv2_threads": cv2.getNumThreads(), "omp_limit": os.environ.get("OMP_THREAD_LIMIT")}
+    report["worker"] = {"cv2_threads": cv2.getNumThreads(), "omp_limit": os.environ.get("OMP_THREAD_LIMIT"),
+                        "blas_threads": openblas_threads()}
     return report
+
+
+def openblas_threads() -> int:
+    """How many threads the OpenBLAS that numpy loaded into this process would use (it has no Python API)."""
+    import ctypes
+
+    with open("/proc/self/maps") as f:
+        lib = next(ln.split()[-1] for ln in f if "openblas" in ln and ".so" in ln)
+    blas = ctypes.CDLL(lib)
+    for name in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_", "openblas_get_num_threads"):
+        if hasattr(blas, name):
+            return getattr(blas, name)()
+    raise LookupError(f"no openblas_get_num_threads in {lib}")
 
 
 def address_space_mb(pid: str = "self") -> float:

@@ -59,7 +59,7 @@ def test_a_worker_computes_in_one_thread_as_one_cores_share_of_the_batch():
     payload = run_one({"call": (convert_and_count_threads, (str(SEEDS[1]),)), "want_report": True},
                       120, None, "tesseract")
     assert payload["status"] == "converted"
-    assert payload["report"]["worker"] == {"cv2_threads": 1, "omp_limit": "1"}
+    assert payload["report"]["worker"] == {"cv2_threads": 1, "omp_limit": "1", "blas_threads": 1}
 
 
 def test_a_worker_grown_past_its_share_of_the_memory_limit_is_replaced_before_the_next_input():

@@ -18,6 +18,8 @@ from xxgk import __version__
 
 # One tesseract thread per process: on 2 cores OpenMP threads make OCR 4x slower.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+# numpy never multiplies matrices here, and OpenBLAS starting a thread per core costs a scan ~0.2 CPU-s a process.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 LAZY_COMMANDS = {  # name -> module under xxgk.commands holding a click command of the same name

@@ -75,6 +75,7 @@ def _one_thread_each() -> None:
     """Tesseract (OpenMP) and OpenCV compute in one thread: a worker is one core's share of a batch (--jobs),
     and OpenCV's own two threads cost a 300-dpi scan 6 % more CPU (7.8 vs 7.3 CPU-s) for the same output."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # read when numpy is first imported (we use no BLAS)
     os.environ.setdefault("OPENCV_FOR_THREADS_NUM", "1")  # read when cv2 is first imported, by the first scan
     if "cv2" in sys.modules and os.environ["OPENCV_FOR_THREADS_NUM"] == "1":  # a forked worker had it already
         sys.modules["cv2"].setNumThreads(1)
