@@ -186,3 +186,30 @@ def say_and_abort(message: str) -> dict:
     """Writes a C library's last words on fd 2, then aborts as glibc does when a thread's memory cannot be had."""
     os.write(2, message.encode() + b"\n")
     os.abort()
+
+
+class _UnloadableModule:
+    """A meta-path finder for which one module is installed but its shared library cannot be loaded."""
+
+    def __init__(self, name: str, error: ImportError):
+        self.name, self.error = name, error
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname == self.name:
+            raise self.error
+        return None
+
+
+def ocr_a_page_with_unloadable_libraries(error: ImportError) -> dict:
+    """ocr_blocks on an image-only page while importing OCR fails with `error`; the page's warnings."""
+    from xxgk.converters.page_layout import ocr_blocks
+    from xxgk.model import Document, Source
+
+    sys.modules.pop("xxgk.converters.image", None)
+    sys.meta_path.insert(0, _UnloadableModule("xxgk.converters.image", error))
+    doc = Document(source=Source(path="scan.pdf", format="pdf", sha256="0" * 64))
+    try:
+        ocr_blocks(doc, 1, lambda notes: (None, 200))
+    finally:
+        sys.meta_path.pop(0)
+    return {"source": {}, "warnings": doc.warnings}  # enough of a report for the worker to pass back

@@ -41,6 +41,21 @@ def out_of_memory(e: Optional[BaseException]) -> bool:
     return False
 
 
+def import_out_of_memory(e: ImportError) -> bool:
+    """A library that is installed could not be loaded because the address-space limit is reached.
+
+    Under RLIMIT_AS the loader's mmap fails with ENOMEM, which glibc reports as "failed to map segment
+    from shared object"; without a limit the same text means a noexec mount or a broken file instead.
+    """
+    if out_of_memory(e):
+        return True
+    if "failed to map segment" not in str(e):
+        return False
+    import resource
+
+    return resource.getrlimit(resource.RLIMIT_AS)[0] != resource.RLIM_INFINITY
+
+
 class Refused(ConversionError):
     """Readable input that is not one convertible report: not a report, pre-2019, several reports, encrypted."""
 

@@ -84,10 +84,23 @@ def read_input(p: Path) -> bytes:
             raise ConversionError(f"the file is {info.st_size // (1024 * 1024)} MB; "
                                   f"the limit is {MAX_BYTES // (1024 * 1024)} MB")
         try:
-            data = f.read(MAX_BYTES + 1)  # a file growing while we read still stops at the limit
+            return _read_bounded(f, info.st_size)
         except OSError as e:
             raise ConversionError(f"cannot read: {e.strerror or e}")
-    return data
+
+
+def _read_bounded(f, size: int) -> bytes:
+    """Up to MAX_BYTES + 1 bytes: the stat size first (read(n) reserves n bytes up front, which under
+    --max-memory failed every input below ~310 MB), then in 1 MB steps if the file grows while we read."""
+    parts, total, want = [], 0, size + 1
+    while total <= MAX_BYTES:
+        chunk = f.read(min(want, MAX_BYTES + 1 - total))
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+        want = 1 << 20
+    return b"".join(parts)
 
 
 def convert_file(path: str | os.PathLike) -> dict:
