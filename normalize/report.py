@@ -1,7 +1,7 @@
 """Document → canonical report dict (contract: shared/spec/canonical-report.md, version 1)."""
 from __future__ import annotations
 
-from xxgk.model import Document, Refused
+from xxgk.model import Document, MissingDependency, Refused
 from xxgk.normalize.checks import run_checks
 from xxgk.normalize.fields import FieldStore, nest
 from xxgk.normalize.form import decide_form
@@ -22,11 +22,25 @@ class NotAReport(Refused):
     """The input converted, but it is not one annual report."""
 
 
+NO_OCR = "; OCR not available"  # the end of the image_page warning of a page OCR could not be loaded for
+
+
+def _not_a_report(doc: Document, reason: str) -> Exception:
+    """The refusal, unless the tables may be on pages unread for want of OCR: the installation's fault, not the input's."""
+    unread = [w["message"].split()[1] for w in doc.warnings
+              if w["kind"] == "image_page" and w["message"].endswith(NO_OCR)]
+    if unread and reason.startswith("no report"):  # a notice or a 2018 report says so in its text layer
+        pages = f"pages {', '.join(unread)} have" if len(unread) > 1 else f"page {unread[0]} has"
+        return MissingDependency(f"{pages} no text layer and OCR is not installed (opencv-python-headless, "
+                                 f"tesserocr or tesseract): the input cannot be read ({reason})")
+    return NotAReport(reason)
+
+
 def build_report(doc: Document) -> dict:
     sec = split_sections(doc)
     reason = refusal(doc, sec)  # not a report, pre-2019, several reports
     if reason:
-        raise NotAReport(reason)
+        raise _not_a_report(doc, reason)
 
     headers = running_headers([p.text for p in doc.paragraphs()])
     sections = {k: clean_paragraphs(sec.prose.get(k, []), headers) for k in ("overview", "problems", "other")}
@@ -49,7 +63,7 @@ def build_report(doc: Document) -> dict:
     rules += read_reviews(sec.rows["reviews"], store)
     reason = nothing_read(year, sec, store.values)
     if reason:
-        raise NotAReport(reason)
+        raise _not_a_report(doc, reason)
     checks = run_checks(store.values, rules)
     _flag_ocr(store, checks)
 

@@ -273,6 +273,44 @@ def test_image_only_page_without_ocr_warns(tmp_path, monkeypatch):
                              "message": "page 2 has no text layer; OCR not available", "raw": None}]
 
 
+def test_a_scan_unread_for_want_of_ocr_is_a_missing_dependency_not_a_refusal(monkeypatch):
+    """Without OCR the real scan has no text at all: before, it was refused as "not a report" (a lost report
+    that looked like the input's fault); it is the installation's (exit 3), and says which pages went unread."""
+    from xxgk.model import MissingDependency
+    from xxgk.pipeline import convert_file
+
+    scan = Path(__file__).resolve().parents[1] / "fixtures" / "scan" / "hzq2023_scanned.pdf"
+    monkeypatch.setitem(sys.modules, "xxgk.converters.image", None)
+    with pytest.raises(MissingDependency) as info:
+        convert_file(scan)
+    assert str(info.value).startswith("pages 1, 2, 3, 4, 5 have no text layer and OCR is not installed"), info.value
+
+
+def test_a_notice_with_an_unread_image_page_is_still_refused_as_what_it_says(tmp_path, monkeypatch):
+    from xxgk.model import MissingDependency, Refused
+    from xxgk.pipeline import convert_bytes
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+
+    path = tmp_path / "notice.pdf"
+    c = _canvas(path)
+    c.setTitle("关于开展2023年度政务公开工作的通知")
+    _text(c, 72, 100, "关于开展2023年度政务公开工作的通知")
+    c.showPage()
+    c.drawImage(ImageReader(Image.new("RGB", (620, 877), "white")), 0, 0, width=A4_W, height=A4_H)
+    c.showPage()
+    c.save()
+    monkeypatch.setitem(sys.modules, "xxgk.converters.image", None)
+    with pytest.raises(Refused) as info:
+        convert_bytes(path.read_bytes(), "notice.pdf")
+    assert not isinstance(info.value, MissingDependency)
+    assert str(info.value).startswith("a notice (通知)"), info.value
+    _image_pdf(path)  # a line of text and an image page: its tables may be on the page that went unread
+    with pytest.raises(MissingDependency) as info:
+        convert_bytes(path.read_bytes(), "scan.pdf")
+    assert str(info.value).startswith("page 2 has no text layer and OCR is not installed"), info.value
+
+
 def test_image_only_page_is_never_silent(tmp_path):
     path = tmp_path / "scan.pdf"
     _image_pdf(path)
