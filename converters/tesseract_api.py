@@ -31,7 +31,11 @@ def available() -> bool:
         try:
             import tesserocr  # noqa: F401
             _available = True
-        except ImportError:
+        except ImportError as e:
+            from xxgk.model import import_out_of_memory
+
+            if import_out_of_memory(e):  # not "not installed": never switch engines for want of memory
+                raise MemoryError(str(e)) from e
             _available = False
     return _available
 

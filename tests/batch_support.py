@@ -213,3 +213,17 @@ def ocr_a_page_with_unloadable_libraries(error: ImportError) -> dict:
     finally:
         sys.meta_path.pop(0)
     return {"source": {}, "warnings": doc.warnings}  # enough of a report for the worker to pass back
+
+
+def tesserocr_available_when_it_cannot_be_loaded(error: ImportError) -> dict:
+    """tesseract_api.available() while importing tesserocr fails with `error`; the answer as a warning."""
+    from xxgk.converters import tesseract_api
+
+    sys.modules.pop("tesserocr", None)
+    sys.meta_path.insert(0, _UnloadableModule("tesserocr", error))
+    tesseract_api._available = None
+    try:
+        answer = tesseract_api.available()
+    finally:
+        sys.meta_path.pop(0)
+    return {"source": {}, "warnings": [{"kind": "engine", "message": f"tesserocr available: {answer}"}]}

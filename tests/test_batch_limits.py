@@ -13,7 +13,7 @@ import pytest
 
 from batch_support import ROOT, SCAN_PDF, SEEDS, alive, cli, convert_and_count_threads, good_copies, hog, \
     hold_and_convert, log_lines, ocr_a_page_with_unloadable_libraries, pdf_with_bad_colour_operand, pool_workers, \
-    say_and_abort, wait_for
+    say_and_abort, tesserocr_available_when_it_cannot_be_loaded, wait_for
 
 from xxgk.isolated import run_isolated
 
@@ -292,6 +292,17 @@ def test_ocr_libraries_that_cannot_be_mapped_under_the_limit_are_out_of_memory_n
                           "scan.pdf", timeout=60, max_memory_mb=900)
     assert absent.status == "converted"
     assert [w["message"] for w in absent.report["warnings"]] == ["page 1 has no text layer; OCR not available"]
+
+
+def test_tesserocr_that_cannot_be_mapped_under_the_limit_is_out_of_memory_not_a_switch_to_the_command_line():
+    """Read as "not installed", the failed import made the worker read every later page through the tesseract
+    command line (another engine path, ~1.4x the CPU) without a word; absent, the command line is the fallback."""
+    result = run_isolated(tesserocr_available_when_it_cannot_be_loaded, (ImportError(MAP_FAILURE),), "api",
+                          timeout=60, max_memory_mb=900)
+    assert (result.status, result.errors) == ("failed", ["out of memory (limit 900 MB)"])
+    absent = run_isolated(tesserocr_available_when_it_cannot_be_loaded,
+                          (ModuleNotFoundError("No module named 'tesserocr'"),), "api", timeout=60, max_memory_mb=900)
+    assert [w["message"] for w in absent.report["warnings"]] == ["tesserocr available: False"]
 
 
 def test_a_worker_that_dies_says_its_last_words_and_an_abort_for_want_of_memory_is_out_of_memory():
