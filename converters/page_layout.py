@@ -136,17 +136,16 @@ def ocr_blocks(doc: Document, number: int, page_image: Callable[[list], tuple]) 
 
     OCR is imported here, when a page needs it: a born-digital file never loads OpenCV.
     """
-    from xxgk.model import MissingDependency, import_out_of_memory, out_of_memory
+    from xxgk.model import NO_OCR, MissingDependency, out_of_memory, raise_if_import_out_of_memory
 
     try:
         from xxgk.converters.image import ocr_page
         from xxgk.converters.ocr import engine_name
     except ModuleNotFoundError:
-        doc.warn("image_page", f"page {number} has no text layer; OCR not available", raw=None)
+        doc.warn("image_page", f"page {number} has no text layer; {NO_OCR}", raw=None)
         return []
     except ImportError as e:  # installed but not loadable: never a page read as empty
-        if import_out_of_memory(e):  # OpenCV's libraries could not be mapped under the worker's limit
-            raise MemoryError(short_error(e)) from e
+        raise_if_import_out_of_memory(e)  # OpenCV's libraries could not be mapped under the worker's limit
         raise MissingDependency(f"OCR libraries cannot be loaded: {short_error(e)}") from e
     try:
         notes: list = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 from typing import Callable
 
-from xxgk.model import ConversionError, Document, MissingDependency, import_out_of_memory
+from xxgk.model import ConversionError, Document, MissingDependency, raise_if_import_out_of_memory
 from xxgk.converters.textdecode import looks_like_utf16
 
 IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM", b"GIF8")
@@ -68,8 +68,7 @@ def converter_for(kind: str) -> Callable[[bytes, str], Document]:
     try:
         module = importlib.import_module(MODULES[kind])
     except ImportError as e:
-        if import_out_of_memory(e):  # the reader's libraries could not be mapped under the worker's limit
-            raise MemoryError(str(e)) from e
+        raise_if_import_out_of_memory(e)  # the reader's libraries could not be mapped under the worker's limit
         raise MissingDependency(f"{kind} input is not supported by this installation ({e})")
     return module.convert
 
@@ -80,8 +79,7 @@ def _legacy_office(data: bytes, name: str) -> Document:
         office = importlib.import_module("xxgk.converters.office")
         docx = importlib.import_module("xxgk.converters.docx")
     except ImportError as e:
-        if import_out_of_memory(e):
-            raise MemoryError(str(e)) from e
+        raise_if_import_out_of_memory(e)
         raise MissingDependency(f"legacy Word input is not supported by this installation ({e})")
     doc = docx.convert(office.to_docx(data, name), name)
     doc.source.format = "doc"

@@ -32,10 +32,9 @@ def available() -> bool:
             import tesserocr  # noqa: F401
             _available = True
         except ImportError as e:
-            from xxgk.model import import_out_of_memory
+            from xxgk.model import raise_if_import_out_of_memory
 
-            if import_out_of_memory(e):  # not "not installed": never switch engines for want of memory
-                raise MemoryError(str(e)) from e
+            raise_if_import_out_of_memory(e)  # never switch engines for want of memory
             _available = False
     return _available
 

@@ -1,7 +1,7 @@
 """Document → canonical report dict (contract: shared/spec/canonical-report.md, version 1)."""
 from __future__ import annotations
 
-from xxgk.model import Document, MissingDependency, Refused
+from xxgk.model import NO_OCR, Document, MissingDependency, Refused
 from xxgk.normalize.checks import run_checks
 from xxgk.normalize.fields import FieldStore, nest
 from xxgk.normalize.form import decide_form
@@ -20,9 +20,6 @@ LOW_CONFIDENCE = 0.9
 
 class NotAReport(Refused):
     """The input converted, but it is not one annual report."""
-
-
-NO_OCR = "; OCR not available"  # the end of the image_page warning of a page OCR could not be loaded for
 
 
 def _not_a_report(doc: Document, reason: str) -> Exception:

@@ -1,6 +1,7 @@
 """Shared helpers of the batch tests: run the real CLI, find its worker processes, compare output trees."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -200,18 +201,25 @@ class _UnloadableModule:
         return None
 
 
+@contextlib.contextmanager
+def _unloadable(name: str, error: ImportError):
+    """While inside, importing `name` fails with `error` (as a shared library the loader cannot map)."""
+    sys.modules.pop(name, None)
+    sys.meta_path.insert(0, _UnloadableModule(name, error))
+    try:
+        yield
+    finally:
+        sys.meta_path.pop(0)
+
+
 def ocr_a_page_with_unloadable_libraries(error: ImportError) -> dict:
     """ocr_blocks on an image-only page while importing OCR fails with `error`; the page's warnings."""
     from xxgk.converters.page_layout import ocr_blocks
     from xxgk.model import Document, Source
 
-    sys.modules.pop("xxgk.converters.image", None)
-    sys.meta_path.insert(0, _UnloadableModule("xxgk.converters.image", error))
     doc = Document(source=Source(path="scan.pdf", format="pdf", sha256="0" * 64))
-    try:
+    with _unloadable("xxgk.converters.image", error):
         ocr_blocks(doc, 1, lambda notes: (None, 200))
-    finally:
-        sys.meta_path.pop(0)
     return {"source": {}, "warnings": doc.warnings}  # enough of a report for the worker to pass back
 
 
@@ -219,11 +227,7 @@ def tesserocr_available_when_it_cannot_be_loaded(error: ImportError) -> dict:
     """tesseract_api.available() while importing tesserocr fails with `error`; the answer as a warning."""
     from xxgk.converters import tesseract_api
 
-    sys.modules.pop("tesserocr", None)
-    sys.meta_path.insert(0, _UnloadableModule("tesserocr", error))
     tesseract_api._available = None
-    try:
+    with _unloadable("tesserocr", error):
         answer = tesseract_api.available()
-    finally:
-        sys.meta_path.pop(0)
     return {"source": {}, "warnings": [{"kind": "engine", "message": f"tesserocr available: {answer}"}]}

@@ -41,19 +41,22 @@ def out_of_memory(e: Optional[BaseException]) -> bool:
     return False
 
 
-def import_out_of_memory(e: ImportError) -> bool:
-    """A library that is installed could not be loaded because the address-space limit is reached.
+def raise_if_import_out_of_memory(e: ImportError) -> None:
+    """A failed import that is the memory limit's doing is out of memory, never "not installed".
 
     Under RLIMIT_AS the loader's mmap fails with ENOMEM, which glibc reports as "failed to map segment
     from shared object"; without a limit the same text means a noexec mount or a broken file instead.
     """
     if out_of_memory(e):
-        return True
-    if "failed to map segment" not in str(e):
-        return False
-    import resource
+        raise MemoryError(str(e)) from e
+    if "failed to map segment" in str(e):
+        import resource
 
-    return resource.getrlimit(resource.RLIMIT_AS)[0] != resource.RLIM_INFINITY
+        if resource.getrlimit(resource.RLIMIT_AS)[0] != resource.RLIM_INFINITY:
+            raise MemoryError(str(e)) from e
+
+
+NO_OCR = "OCR not available"  # ends the image_page warning of a page left unread because OCR cannot be imported
 
 
 class Refused(ConversionError):
